@@ -1,0 +1,91 @@
+/** The kinds of source line the splitter distinguishes. */
+export const LINE_KINDS = [
+  'paragraph',
+  'heading',
+  'list-item',
+  'blockquote',
+  'table-row',
+  'code',
+  'html',
+  'front-matter',
+  'math',
+  'definition',
+  'footnote-definition',
+  'thematic-break',
+  'jsx',
+  'esm',
+  'template',
+  'blank',
+] as const;
+export type LineKind = (typeof LINE_KINDS)[number];
+
+/** Why a line is frozen (never sent to the model). */
+export type FrozenReason =
+  | 'code'
+  | 'html'
+  | 'front-matter'
+  | 'math'
+  | 'definition'
+  | 'footnote-definition'
+  | 'thematic-break'
+  | 'table'
+  | 'jsx'
+  | 'esm'
+  | 'template'
+  | 'blank'
+  | 'no-prose'
+  | 'line-too-long'
+  | 'setext-underline'
+  | 'lazy-continuation';
+
+/** Why a whole file is left untouched. */
+export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';
+
+/** One source line: `prefix + text + suffix` is exactly the line's bytes, line ending included. */
+export interface LineUnit {
+  /** 0-based index into `MarkdownDocument.lines`. */
+  readonly index: number;
+  /** 1-based line number in the file. */
+  readonly line: number;
+  /** Indentation, blockquote and list markers, heading `#`s: never shown to the model. */
+  readonly prefix: string;
+  /** The prose a model may edit (for frozen lines: the rest of the line). */
+  readonly text: string;
+  /** Hard-break spaces or backslash, closing `#`s of ATX headings, and the line ending. */
+  readonly suffix: string;
+  readonly kind: LineKind;
+  readonly editable: boolean;
+  /** Set on frozen lines. */
+  readonly reason?: FrozenReason;
+}
+
+export interface SkippedFile {
+  readonly reason: SkipReason;
+  /** What happened and where, vfile style: `file.mdx:3:7: Unexpected character ...`. */
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface MarkdownDocument {
+  readonly path: string;
+  /** The exact input bytes; `join(doc, none)` returns them unchanged. */
+  readonly source: Uint8Array;
+  /** True when the file starts with a UTF-8 byte order mark (kept outside every line unit). */
+  readonly bom: boolean;
+  /** Empty when the file is skipped. */
+  readonly lines: readonly LineUnit[];
+  readonly skipped?: SkippedFile;
+}
+
+export interface SplitOptions {
+  /** Used to pick the parser (`.mdx` → remark-mdx) and in messages. */
+  readonly path: string;
+  /** Files larger than this are skipped as `too-large` (default 1 MiB). */
+  readonly maxBytes?: number;
+  /** Lines longer than this many characters are frozen as `line-too-long` (default 2,000). */
+  readonly maxLineLength?: number;
+}
+
+/** Replacement texts for editable lines, by `LineUnit.index`. */
+export type Replacements = ReadonlyMap<number, string>;

@@ -1,0 +1,49 @@
+import type { LineKind } from '../markdown/types.js';
+
+/** One distinct line sent to the model. `id` is the engine's handle for it (unique within one call). */
+export interface ModelLine {
+  readonly id: number;
+  readonly kind: LineKind;
+  readonly text: string;
+}
+
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+  total: number;
+}
+
+export interface Budget {
+  /** Most distinct lines sent to the model in one run (Infinity for none). */
+  readonly maxLines: number;
+  /** Most tokens (prompt + completion) spent in one run, counted from responses. */
+  readonly maxTokens: number;
+}
+
+export interface ModelFailure {
+  /** Line ids the failure concerns. */
+  readonly ids: readonly number[];
+  readonly message: string;
+  readonly status?: number;
+}
+
+export interface FixLinesResult {
+  /** Answers by line id; a line missing here was not answered and must stay unchanged. */
+  readonly answers: ReadonlyMap<number, string>;
+  readonly unanswered: readonly number[];
+  readonly overBudget: readonly number[];
+  readonly requests: number;
+  readonly tokens: TokenUsage;
+  readonly failures: readonly ModelFailure[];
+}
+
+/** A configured model: provider, model id, prompt (with style guide) fixed at construction. */
+export interface LineFixer {
+  /** Model id as it goes into cache keys. */
+  readonly modelId: string;
+  /** Hash of everything that shapes the output except the line itself. */
+  readonly promptVersion: string;
+  /** Human label, e.g. `sim (offline simulator, not a language model)`. */
+  readonly label: string;
+  fixLines(lines: readonly ModelLine[], budget: Budget, signal?: AbortSignal): Promise<FixLinesResult>;
+}
