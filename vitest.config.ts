@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Tests start real redis-server and HTTP servers; forks keep native modules (lmdb) isolated.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

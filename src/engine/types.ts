@@ -73,6 +73,8 @@ export interface EngineContext {
   readonly signal?: AbortSignal;
   /** Called as model batches finish (CLI progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** `all` records every line's outcome; `changes` (default) only changed, rejected and over-budget lines. */
+  readonly trace?: 'all' | 'changes';
 }
 
 export interface FixResult {

@@ -1,0 +1,191 @@
+// `docs-fix fix`, `check` and `converge`: thin wrappers over engine/ with human and --json output.
+import type { Command } from 'commander';
+import { writeFileSync, renameSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { MemoryStore } from '../cache/index.js';
+import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
+import { fixFiles } from '../engine/fix.js';
+import { convergeRuns, type ConvergeReport } from '../engine/converge.js';
+import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
+import { addRunOptions, setupRun, UsageError, type RunOptions, type RunSetup } from './options.js';
+import { progressReporter } from './progress.js';
+
+interface Loaded {
+  setup: RunSetup;
+  files: SourceFile[];
+  skipped: RunSummary['skippedFiles'];
+}
+
+async function load(paths: string[], opts: RunOptions): Promise<Loaded> {
+  const setup = await setupRun(opts);
+  try {
+    const cwd = process.cwd();
+    let selected: string[];
+    try {
+      selected = collectMarkdownPaths(paths.length > 0 ? paths : ['.'], setup, cwd);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { files, skipped } = readWithinLimits(selected, cwd, {
+      maxFiles: setup.env.DOCS_FIX_MAX_FILES,
+      maxBytes: setup.env.DOCS_FIX_MAX_BYTES,
+    });
+    return { setup, files, skipped };
+  } catch (err) {
+    await setup.store.close();
+    throw err;
+  }
+}
+
+async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
+  const { setup, files, skipped } = loaded;
+  if (!opts.json) process.stderr.write(`docs-fix: model ${setup.fixer.label}; cache ${setup.store.kind}\n`);
+  const progress = progressReporter(process.stderr, opts.json === true);
+  try {
+    const result = await fixFiles(files, {
+      store: setup.store,
+      fixer: setup.fixer,
+      scope: setup.scope,
+      budget: setup.budget,
+      trace: opts.trace ? 'all' : 'changes',
+      onProgress: progress.update,
+    });
+    result.summary.skippedFiles.unshift(...skipped);
+    return result;
+  } finally {
+    progress.done();
+  }
+}
+
+/** Writes each patched file through a temporary file and a rename, so no file is left half-written. */
+function applyPatches(result: FixResult): void {
+  for (const patch of result.patches) {
+    const target = joinPath(process.cwd(), patch.path);
+    const temp = `${target}.docs-fix-${process.pid}.tmp`;
+    writeFileSync(temp, patch.after);
+    renameSync(temp, target);
+  }
+}
+
+export function formatSummary(s: RunSummary): string {
+  const lines = [
+    `files ${s.files} (skipped ${s.skippedFiles.length}), lines ${s.lines}, editable ${s.editableLines} (${s.distinctLines} distinct)`,
+    `cache: ${s.fixpointHits} already correct, ${s.rewriteHits} rewrites, ${s.heldHits} held; model: ${s.modelLines} lines in ${s.modelRequests} requests, ${s.tokens.total} tokens`,
+    `changed ${s.changedLines} lines in ${s.changedFiles} files; rejected ${s.rejectedLines}, held ${s.heldLines}, over budget ${s.overBudgetLines}, unanswered ${s.unansweredLines}; ${s.durationMs} ms`,
+  ];
+  for (const skip of s.skippedFiles) lines.push(`skipped ${skip.message}`);
+  return lines.map((l) => `docs-fix: ${l}\n`).join('');
+}
+
+function printResult(result: FixResult, opts: RunOptions): void {
+  if (opts.json) {
+    const out = opts.trace ? { ...result.summary, trace: result.trace } : result.summary;
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  process.stdout.write(result.diff);
+  if (opts.trace) {
+    for (const t of result.trace) process.stderr.write(`${t.path}:${t.line}\t${t.outcome}\n`);
+  }
+  process.stderr.write(formatSummary(result.summary));
+}
+
+export function registerFix(program: Command): void {
+  addRunOptions(
+    program
+      .command('fix')
+      .description('print the unified diff of proposed copy edits (--write applies it)')
+      .argument('[paths...]', 'markdown files or folders', []),
+  )
+    .option('--write', 'apply the changes to the files')
+    .action(async (paths: string[], opts: RunOptions & { write?: boolean }) => {
+      const loaded = await load(paths, opts);
+      try {
+        const result = await run(loaded, opts);
+        if (opts.write) applyPatches(result);
+        printResult(result, opts);
+      } finally {
+        await loaded.setup.store.close();
+      }
+    });
+
+  addRunOptions(
+    program
+      .command('check')
+      .description('exit 1 when copy edits are pending, 0 when the docs are at a fixpoint')
+      .argument('[paths...]', 'markdown files or folders', []),
+  ).action(async (paths: string[], opts: RunOptions) => {
+    const loaded = await load(paths, opts);
+    try {
+      const result = await run(loaded, opts);
+      printResult(result, opts);
+      if (!opts.json) {
+        const s = result.summary;
+        process.stderr.write(
+          s.changedLines > 0 ? `docs-fix: ${s.changedLines} lines would change\n` : 'docs-fix: at a fixpoint\n',
+        );
+      }
+      process.exitCode = result.summary.changedLines > 0 ? 1 : 0;
+    } finally {
+      await loaded.setup.store.close();
+    }
+  });
+
+  addRunOptions(
+    program
+      .command('converge')
+      .description('re-run on its own output N times and report per-line and pull-request-level fixpoint rates')
+      .argument('[paths...]', 'markdown files or folders', []),
+  )
+    .option('--runs <n>', 'how many runs', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 2) throw new UsageError(`--runs: expected a whole number of at least 2, got "${v}"`);
+      return n;
+    }, 5)
+    .option('--no-cache', 'a fresh empty cache for every run (shows what a bot without the line cache does)')
+    .action(async (paths: string[], opts: RunOptions & { runs: number; cache: boolean }) => {
+      const loaded = await load(paths, opts);
+      try {
+        const { setup } = loaded;
+        if (!opts.json) {
+          process.stderr.write(
+            `docs-fix: converge, ${opts.runs} runs, model ${setup.fixer.label}, ${opts.cache ? `cache ${setup.store.kind}` : 'no cache'}\n`,
+          );
+        }
+        const report = await convergeRuns(loaded.files, {
+          runs: opts.runs,
+          storeForRun: () => (opts.cache ? setup.store : new MemoryStore()),
+          fixer: setup.fixer,
+          scope: setup.scope,
+          budget: setup.budget,
+        });
+        printConverge(report, opts);
+      } finally {
+        await loaded.setup.store.close();
+      }
+    });
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+function printConverge(report: ConvergeReport, opts: RunOptions): void {
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  process.stdout.write('run  model lines  changed lines  changed files  per-line fixpoint rate\n');
+  for (const r of report.runs) {
+    process.stdout.write(
+      `${String(r.run).padStart(3)}  ${String(r.modelLines).padStart(11)}  ${String(r.changedLines).padStart(13)}  ${String(
+        r.changedFiles,
+      ).padStart(13)}  ${r.run === 1 ? '(first run)' : pct(r.fixpointRate)}\n`,
+    );
+  }
+  process.stdout.write(
+    `re-runs on the bot's own output that would still open a pull request: ${report.rerunsWithChanges} of ${
+      report.runs.length - 1
+    } (${pct(report.pullRequestFailureRate)}); per-line fixpoint rate over re-runs ${pct(report.fixpointRate)}\n`,
+  );
+}

@@ -1,0 +1,150 @@
+// Options shared by fix, check and converge, and turning them into a store, a fixer and a file selection.
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { openStore } from '../cache/index.js';
+import type { LineStore } from '../cache/types.js';
+import { parseRepoConfigYaml, readOperatorEnv, type OperatorEnv, type RepoConfig } from '../config/index.js';
+import { RepoConfigSchema } from '../config/schema.js';
+import { createFixer } from '../model/index.js';
+import type { Budget, LineFixer } from '../model/types.js';
+
+/** A mistake in how the command was called: exit code 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface RunOptions {
+  provider?: 'sim' | 'echo' | 'openai';
+  model?: string;
+  store: 'embedded' | 'memory' | 'redis';
+  redisUrl?: string;
+  cacheDir?: string;
+  scope: string;
+  styleGuide?: string;
+  include?: string[];
+  exclude?: string[];
+  config?: string;
+  json?: boolean;
+  maxLines?: number;
+  simSeed?: number;
+  simFlipRate?: number;
+  trace?: boolean;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a positive whole number, got "${value}"`);
+    return n;
+  };
+}
+
+function rate(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${name}: expected a number from 0 to 1, got "${value}"`);
+    return n;
+  };
+}
+
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--provider <name>', 'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else sim)').choices([
+        'sim',
+        'echo',
+        'openai',
+      ]),
+    )
+    .option('--model <id>', 'model id (default: $DOCS_FIX_MODEL)')
+    .addOption(new Option('--store <kind>', 'line cache').choices(['embedded', 'memory', 'redis']).default('embedded'))
+    .option('--redis-url <url>', 'Redis for --store redis (default: $REDIS_URL)')
+    .option('--cache-dir <dir>', 'folder of the embedded cache')
+    .option('--scope <scope>', 'cache scope (tenant boundary)', 'local')
+    .option('--style-guide <file>', 'house style given to the model')
+    .option('--include <glob>', 'files to fix (repeatable; default from config)', collect)
+    .option('--exclude <glob>', 'files to leave alone (repeatable)', collect)
+    .option('--config <file>', 'a docs-fix.yml (same schema as the app reads from .github/docs-fix.yml)')
+    .option('--max-lines <n>', 'most distinct lines sent to the model', positiveInt('--max-lines'))
+    .option('--sim-seed <n>', 'seed of the offline simulator', positiveInt('--sim-seed'))
+    .option('--sim-flip-rate <rate>', 'how often the simulator rewrites its own output (0..1)', rate('--sim-flip-rate'))
+    .option('--trace', 'print every line outcome (with --json: include the trace)')
+    .option('--json', 'print one JSON summary object');
+}
+
+export interface RunSetup {
+  readonly env: OperatorEnv;
+  readonly config: RepoConfig;
+  readonly fixer: LineFixer;
+  readonly store: LineStore;
+  readonly budget: Budget;
+  readonly scope: string;
+  readonly include: string[];
+  readonly exclude: string[];
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${what} ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+export function loadConfig(path: string | undefined): RepoConfig {
+  if (!path) return RepoConfigSchema.parse({});
+  const result = parseRepoConfigYaml(readText(path, '--config'), path);
+  if (!result.ok) throw new UsageError(result.error.message);
+  return result.config;
+}
+
+export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): 'sim' | 'echo' | 'openai' {
+  if (opts.provider) return opts.provider;
+  if (env.DOCS_FIX_PROVIDER) return readOperatorEnv(env).DOCS_FIX_PROVIDER;
+  return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? 'openai' : 'sim';
+}
+
+/** Builds everything a run needs from the options; the caller closes `store`. */
+export async function setupRun(opts: RunOptions, processEnv: NodeJS.ProcessEnv = process.env): Promise<RunSetup> {
+  const env = readOperatorEnv(processEnv);
+  const config = loadConfig(opts.config);
+  const provider = resolveProvider(opts, processEnv);
+  const styleGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : config.styleGuide;
+  if (provider === 'openai' && !env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) {
+    throw new UsageError('--provider openai: set OPENAI_BASE_URL (any OpenAI-compatible endpoint) or OPENAI_API_KEY');
+  }
+  const fixer = createFixer({
+    provider,
+    model: opts.model ?? env.DOCS_FIX_MODEL,
+    baseURL: env.OPENAI_BASE_URL,
+    apiKey: env.OPENAI_API_KEY,
+    styleGuide,
+    batchSize: env.DOCS_FIX_BATCH_SIZE,
+    concurrency: env.DOCS_FIX_MODEL_CONCURRENCY,
+    sim: { seed: opts.simSeed, flipRate: opts.simFlipRate },
+  });
+  const store = await openStore({
+    kind: opts.store,
+    redisUrl: opts.redisUrl ?? env.REDIS_URL,
+    prefix: env.DOCS_FIX_REDIS_PREFIX,
+    cacheDir: opts.cacheDir,
+    rewriteTtlSeconds: env.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+  });
+  const maxLines = Math.min(opts.maxLines ?? config.maxLinesPerRun, env.DOCS_FIX_MAX_LINES_PER_RUN);
+  return {
+    env,
+    config,
+    fixer,
+    store,
+    budget: { maxLines, maxTokens: env.DOCS_FIX_MAX_TOKENS_PER_RUN },
+    scope: opts.scope,
+    include: opts.include ?? config.include,
+    exclude: [...config.exclude, ...(opts.exclude ?? [])],
+  };
+}

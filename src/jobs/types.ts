@@ -1,0 +1,67 @@
+/** A repository an installation of the app can act on. */
+export interface RepoRef {
+  readonly installationId: number;
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** The work a webhook or a schedule asks for; everything a worker needs, nothing it must re-read from the event. */
+export type JobSpec =
+  | (RepoRef & {
+      readonly kind: 'push';
+      /** Branch name (without refs/heads/). */
+      readonly branch: string;
+      readonly before: string;
+      readonly after: string;
+    })
+  | (RepoRef & {
+      readonly kind: 'command';
+      /** `fix` commits or opens a pull request; `check` reports only. */
+      readonly command: 'fix' | 'check';
+      readonly pull: number;
+      readonly commentId: number;
+      readonly commenter: string;
+      /** Head SHA of the pull request when the comment was made (part of the job id). */
+      readonly headSha: string;
+    })
+  | (RepoRef & {
+      readonly kind: 'scheduled-check';
+      /** Default branch at scheduling time; the worker re-reads it. */
+      readonly branch?: string;
+    })
+  | (RepoRef & {
+      readonly kind: 'pr-closed';
+      readonly pull: number;
+      readonly branch: string;
+    });
+
+export type JobKind = JobSpec['kind'];
+
+/** Runs one job; throws to retry (transient) or a `PermanentJobError` to fail without retries. */
+export type JobHandler = (spec: JobSpec, ctx: JobContext) => Promise<JobOutcome>;
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+}
+
+export interface JobOutcome {
+  /** One line for logs and the job's return value. */
+  readonly summary: string;
+}
+
+/** A failure that retrying cannot fix (bad config, missing permission): kept with its reason. */
+export class PermanentJobError extends Error {
+  readonly code = 'JOB_PERMANENT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** What a queued job carries: the spec, and the id of the `enqueue` call that created it (tells duplicates apart). */
+export interface JobData {
+  readonly spec: JobSpec;
+  readonly enqueueId: string;
+}

@@ -1,0 +1,60 @@
+// Makes sure the tests have a real Redis: the one on 127.0.0.1:6379 when it answers, else a throwaway
+// redis-server started here (on a free port, no persistence) and stopped after the run.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.once('error', reject);
+  });
+}
+
+let child: ChildProcess | undefined;
+let dir: string | undefined;
+
+export async function setup(): Promise<void> {
+  if (process.env.DOCS_FIX_TEST_REDIS_URL) return;
+  if (await answersPing(6379)) {
+    process.env.DOCS_FIX_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+    return;
+  }
+  if (spawnSync('redis-server', ['--version']).error) {
+    throw new Error(
+      'The tests need a Redis server: none answers on 127.0.0.1:6379 and `redis-server` is not installed (Debian: apt-get install redis-server).',
+    );
+  }
+  const port = await freePort();
+  dir = mkdtempSync(join(tmpdir(), 'docs-fix-test-redis-'));
+  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100 && !(await answersPing(port)); i += 1) await new Promise((r) => setTimeout(r, 50));
+  process.env.DOCS_FIX_TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
+}
+
+export async function teardown(): Promise<void> {
+  child?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
