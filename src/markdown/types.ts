@@ -36,7 +36,9 @@ export type FrozenReason =
   | 'no-prose'
   | 'line-too-long'
   | 'setext-underline'
-  | 'lazy-continuation';
+  | 'lazy-continuation'
+  /** Editing this line could change the block structure (e.g. the next line could turn it into a table header). */
+  | 'structure-risk';
 
 /** Why a whole file is left untouched. */
 export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';

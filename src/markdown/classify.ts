@@ -1,0 +1,201 @@
+// Maps mdast nodes to source lines: every line gets a kind, and either "prose" (a candidate for editing,
+// decided line by line in prose.ts) or the reason it is frozen. One walk over the block tree; a container
+// marks its lines first and its children overwrite them, so each line ends up with its innermost block.
+import type { MdNode } from './parse.js';
+import type { FrozenReason, LineKind } from './types.js';
+
+export const PROSE = 'prose';
+export type LineState = FrozenReason | typeof PROSE;
+
+/** Flags on a prose line. */
+export const ATX_HEADING = 1;
+/** First line of the first paragraph of a task list item: `[ ]`/`[x]` belongs to the prefix. */
+export const TASK_ITEM = 2;
+/** Not the last line of its paragraph: a trailing backslash is a hard break. */
+export const CONTINUED = 4;
+
+export interface LineClasses {
+  readonly kind: LineKind[];
+  /** Undefined for lines no node covers (blank lines between blocks). */
+  readonly state: (LineState | undefined)[];
+  /** For the first line of a paragraph or heading: offset where the node starts; otherwise -1. */
+  readonly nodeStart: Int32Array;
+  /** Number of blockquotes around a prose line: how many `>` markers its prefix may hold. */
+  readonly quoteDepth: Uint8Array;
+  readonly flags: Uint8Array;
+}
+
+/** Leaf blocks that are frozen whole: their kind and reason. */
+const FROZEN_LEAVES: Readonly<Record<string, readonly [LineKind, FrozenReason]>> = {
+  code: ['code', 'code'],
+  html: ['html', 'html'],
+  yaml: ['front-matter', 'front-matter'],
+  toml: ['front-matter', 'front-matter'],
+  math: ['math', 'math'],
+  definition: ['definition', 'definition'],
+  thematicBreak: ['thematic-break', 'thematic-break'],
+  table: ['table-row', 'table'],
+  mdxjsEsm: ['esm', 'esm'],
+  mdxFlowExpression: ['jsx', 'jsx'],
+};
+
+/** Inline nodes that freeze every line they touch when they span lines (editing one line would cut them). */
+const MULTILINE_INLINE: Readonly<Record<string, FrozenReason>> = {
+  html: 'html',
+  inlineCode: 'code',
+  inlineMath: 'math',
+  mdxJsxTextElement: 'jsx',
+  mdxTextExpression: 'jsx',
+};
+
+interface Walk {
+  readonly classes: LineClasses;
+  readonly mdx: boolean;
+}
+
+export function classifyLines(root: MdNode, lineCount: number, mdx: boolean): LineClasses {
+  const classes: LineClasses = {
+    kind: new Array<LineKind>(lineCount).fill('blank'),
+    state: new Array<LineState | undefined>(lineCount).fill(undefined),
+    nodeStart: new Int32Array(lineCount).fill(-1),
+    quoteDepth: new Uint8Array(lineCount),
+    flags: new Uint8Array(lineCount),
+  };
+  walkBlocks(root, 'paragraph', 0, { classes, mdx });
+  return classes;
+}
+
+/** First and last 0-based line of a node; a node ending at column 1 ends on the line before. */
+function lineRange(node: MdNode, lineCount: number): [number, number] | undefined {
+  const pos = node.position;
+  if (!pos) return undefined;
+  const first = pos.start.line - 1;
+  let last = pos.end.line - 1;
+  if (pos.end.column === 1 && last > first) last -= 1;
+  return [Math.max(0, first), Math.min(lineCount - 1, last)];
+}
+
+function fill(c: LineClasses, first: number, last: number, kind: LineKind, state: LineState): void {
+  for (let i = first; i <= last; i++) {
+    c.kind[i] = kind;
+    c.state[i] = state;
+    c.nodeStart[i] = -1;
+    c.flags[i] = 0;
+  }
+}
+
+function freeze(c: LineClasses, first: number, last: number, reason: FrozenReason): void {
+  for (let i = first; i <= last; i++) c.state[i] = reason;
+}
+
+function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk): void {
+  const c = w.classes;
+  const children = parent.children ?? [];
+  let previousLast = -1;
+  for (let n = 0; n < children.length; n++) {
+    const node = children[n]!;
+    const range = lineRange(node, c.kind.length);
+    if (!range) continue;
+    // A setext heading's position includes link reference definitions taken from the start of its
+    // content (`[a]: /u\nText\n===`): those lines belong to the definition before it.
+    const first = Math.max(range[0], previousLast + 1);
+    const last = range[1];
+    previousLast = last;
+    if (last < first) continue;
+    const leaf = FROZEN_LEAVES[node.type];
+    if (leaf) {
+      fill(c, first, last, leaf[0], leaf[1]);
+      continue;
+    }
+    switch (node.type) {
+      case 'paragraph': {
+        const task =
+          parent.type === 'listItem' && typeof parent.checked === 'boolean' && isFirstParagraph(parent, node);
+        prose(c, node, first, last, container, quotes, task ? TASK_ITEM : 0);
+        if (last > first || w.mdx) walkInline(node, w);
+        break;
+      }
+      case 'heading':
+        if (last === first) {
+          prose(c, node, first, last, 'heading', quotes, ATX_HEADING);
+        } else {
+          // Setext: the text lines are prose, the `===`/`---` underline is syntax.
+          prose(c, node, first, last - 1, 'heading', quotes, 0);
+          fill(c, last, last, 'heading', 'setext-underline');
+        }
+        if (last > first || w.mdx) walkInline(node, w);
+        break;
+      case 'blockquote':
+        fill(c, first, last, 'blockquote', 'blank');
+        walkBlocks(node, 'blockquote', quotes + 1, w);
+        break;
+      case 'listItem':
+        fill(c, first, last, 'list-item', 'no-prose');
+        walkBlocks(node, 'list-item', quotes, w);
+        break;
+      case 'footnoteDefinition':
+        // The `[^label]:` marker ends up in the prefix of the first line; the note's text is prose.
+        fill(c, first, last, 'footnote-definition', 'footnote-definition');
+        walkBlocks(node, 'footnote-definition', quotes, w);
+        break;
+      case 'mdxJsxFlowElement':
+        fill(c, first, last, 'jsx', 'jsx');
+        walkBlocks(node, container, quotes, w);
+        // Text on the same line as an opening or closing tag cannot be edited without touching the tag.
+        fill(c, first, first, 'jsx', 'jsx');
+        fill(c, last, last, 'jsx', 'jsx');
+        break;
+      default:
+        if (node.children) {
+          walkBlocks(node, container, quotes, w);
+        } else {
+          fill(c, first, last, container, 'no-prose');
+        }
+    }
+  }
+}
+
+function isFirstParagraph(item: MdNode, paragraph: MdNode): boolean {
+  for (const child of item.children ?? []) {
+    if (child.type === 'paragraph') return child === paragraph;
+  }
+  return false;
+}
+
+function prose(
+  c: LineClasses,
+  node: MdNode,
+  first: number,
+  last: number,
+  kind: LineKind,
+  quotes: number,
+  flags: number,
+): void {
+  for (let i = first; i <= last; i++) {
+    c.kind[i] = kind;
+    c.state[i] = PROSE;
+    c.nodeStart[i] = -1;
+    c.quoteDepth[i] = quotes;
+    c.flags[i] = i < last ? CONTINUED : 0;
+  }
+  const start = node.position?.start;
+  // Only when the node really starts on this line (see the setext/definition case in walkBlocks).
+  if (start && start.line - 1 === first) c.nodeStart[first] = start.offset ?? -1;
+  c.flags[first]! |= flags;
+}
+
+function walkInline(parent: MdNode, w: Walk): void {
+  for (const node of parent.children ?? []) {
+    const reason = MULTILINE_INLINE[node.type];
+    if (reason !== undefined && node.position) {
+      const first = node.position.start.line - 1;
+      const last = node.position.end.line - 1;
+      // MDX expressions are placeholders, like template syntax: never edited, even on one line.
+      if (last > first || node.type === 'mdxTextExpression') {
+        freeze(w.classes, first, last, reason);
+        continue;
+      }
+    }
+    if (node.children) walkInline(node, w);
+  }
+}
