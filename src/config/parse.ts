@@ -10,7 +10,11 @@ function issuePath(issue: z.core.$ZodIssue): string {
 }
 
 /** Validates an already-parsed object (Probot's `context.config` result, or YAML). */
-export function validateRepoConfig(value: unknown, file: string, lineOf?: (path: string) => number | undefined): ConfigResult {
+export function validateRepoConfig(
+  value: unknown,
+  file: string,
+  lineOf?: (path: string) => number | undefined,
+): ConfigResult {
   const parsed = RepoConfigSchema.safeParse(value ?? {});
   if (parsed.success) return { ok: true, config: parsed.data };
   const issue = parsed.error.issues[0]!;
@@ -24,13 +28,19 @@ export function parseRepoConfigYaml(text: string, file: string): ConfigResult {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
-    const line = err.linePos?.[0]?.line;
-    return { ok: false, error: new ConfigError(file, '', `invalid YAML: ${err.message.split('\n')[0]}`, line) };
+    const line = counter.linePos(err.pos[0]).line;
+    return {
+      ok: false,
+      error: new ConfigError(file, '', `invalid YAML: ${err.message.split('\n')[0]}`, line),
+    };
   }
   const lineOf = (path: string): number | undefined => {
-    const node = doc.getIn(path === '' ? [] : path.split('.'), true) as { range?: [number, number, number] } | undefined;
+    const node = doc.getIn(path === '' ? [] : path.split('.'), true) as
+      { range?: [number, number, number] } | undefined;
     const top = path.split('.')[0];
-    const fallback = top ? (doc.getIn([top], true) as { range?: [number, number, number] } | undefined) : undefined;
+    const fallback = top
+      ? (doc.getIn([top], true) as { range?: [number, number, number] } | undefined)
+      : undefined;
     const range = node?.range ?? fallback?.range;
     return range ? counter.linePos(range[0]).line : undefined;
   };

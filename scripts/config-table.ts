@@ -1,0 +1,19 @@
+// Rewrites the generated configuration tables in README.md from the zod schemas (test/config checks them).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { operatorEnvTable, repoConfigTable } from '../src/config/docs.js';
+
+export function replaceBlock(text: string, name: string, body: string): string {
+  const start = `<!-- generated:${name} -->`;
+  const end = `<!-- /generated:${name} -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md: markers ${start} ... ${end} not found`);
+  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
+}
+
+const path = 'README.md'; // run from the repository root
+let readme = readFileSync(path, 'utf8');
+readme = replaceBlock(readme, 'repo-config', repoConfigTable());
+readme = replaceBlock(readme, 'operator-env', operatorEnvTable());
+writeFileSync(path, readme);
+process.stdout.write('README.md: configuration tables regenerated\n');

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { operatorEnvTable, repoConfigTable } from '../../src/config/docs.js';
+import { parseRepoConfigYaml, validateRepoConfig } from '../../src/config/index.js';
+import { RepoConfigSchema, OperatorEnvSchema } from '../../src/config/schema.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+function block(name: string): string {
+  const start = `<!-- generated:${name} -->\n`;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(`\n<!-- /generated:${name} -->`);
+  return from < 0 || to < 0 ? '' : readme.slice(from + start.length, to);
+}
+
+describe('README configuration tables', () => {
+  it('match the schemas (regenerate with npm run docs:config)', () => {
+    expect(block('repo-config')).toBe(repoConfigTable());
+    expect(block('operator-env')).toBe(operatorEnvTable());
+  });
+
+  it('document every option', () => {
+    for (const key of Object.keys(RepoConfigSchema.shape))
+      expect(block('repo-config')).toContain(`| \`${key}\` |`);
+    for (const key of Object.keys(OperatorEnvSchema.shape))
+      expect(block('operator-env')).toContain(`| \`${key}\` |`);
+  });
+});
+
+describe('repository config', () => {
+  it('fills defaults for an empty file', () => {
+    const result = parseRepoConfigYaml('', '.github/docs-fix.yml');
+    expect(result.ok && result.config.schedule).toBe('weekly');
+  });
+
+  it('names the file, the field, its line and what was expected', () => {
+    const result = parseRepoConfigYaml('labels: [docs]\nschedule: sometimes\n', '.github/docs-fix.yml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.message).toContain('.github/docs-fix.yml:2');
+      expect(result.error.field).toBe('schedule');
+      expect(result.error.message).toContain('cron');
+    }
+  });
+
+  it('rejects unknown options, such as a model endpoint a repository must not choose', () => {
+    const result = validateRepoConfig({ modelEndpoint: 'https://evil.example' }, '.github/docs-fix.yml');
+    expect(result.ok).toBe(false);
+  });
+
+  it('reports invalid YAML with its line', () => {
+    const result = parseRepoConfigYaml('include: [a\nexclude: b: c\n', 'x.yml');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toMatch(/^x\.yml:\d+: invalid YAML/);
+  });
+});
