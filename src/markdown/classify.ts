@@ -23,6 +23,8 @@ export interface LineClasses {
   /** Number of blockquotes around a prose line: how many `>` markers its prefix may hold. */
   readonly quoteDepth: Uint8Array;
   readonly flags: Uint8Array;
+  /** Prose lines frozen by an inline node (multi-line HTML, code span, math, JSX, an MDX expression). */
+  readonly inlineReason: (FrozenReason | undefined)[];
 }
 
 /** Leaf blocks that are frozen whole: their kind and reason. */
@@ -60,6 +62,7 @@ export function classifyLines(root: MdNode, lineCount: number, mdx: boolean): Li
     nodeStart: new Int32Array(lineCount).fill(-1),
     quoteDepth: new Uint8Array(lineCount),
     flags: new Uint8Array(lineCount),
+    inlineReason: new Array<FrozenReason | undefined>(lineCount).fill(undefined),
   };
   walkBlocks(root, 'paragraph', 0, { classes, mdx });
   return classes;
@@ -81,11 +84,12 @@ function fill(c: LineClasses, first: number, last: number, kind: LineKind, state
     c.state[i] = state;
     c.nodeStart[i] = -1;
     c.flags[i] = 0;
+    c.inlineReason[i] = undefined;
   }
 }
 
-function freeze(c: LineClasses, first: number, last: number, reason: FrozenReason): void {
-  for (let i = first; i <= last; i++) c.state[i] = reason;
+function freezeInline(c: LineClasses, first: number, last: number, reason: FrozenReason): void {
+  for (let i = Math.max(0, first); i <= last && i < c.kind.length; i++) c.inlineReason[i] ??= reason;
 }
 
 function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk): void {
@@ -177,6 +181,7 @@ function prose(
     c.nodeStart[i] = -1;
     c.quoteDepth[i] = quotes;
     c.flags[i] = i < last ? CONTINUED : 0;
+    c.inlineReason[i] = undefined;
   }
   const start = node.position?.start;
   // Only when the node really starts on this line (see the setext/definition case in walkBlocks).
@@ -192,7 +197,7 @@ function walkInline(parent: MdNode, w: Walk): void {
       const last = node.position.end.line - 1;
       // MDX expressions are placeholders, like template syntax: never edited, even on one line.
       if (last > first || node.type === 'mdxTextExpression') {
-        freeze(w.classes, first, last, reason);
+        freezeInline(w.classes, first, last, reason);
         continue;
       }
     }

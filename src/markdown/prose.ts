@@ -88,6 +88,8 @@ function isCheckbox(text: string, p: number, end: number): boolean {
 const CODE_SPAN = /(`+)[^`]*?\1/g;
 const TEMPLATE = /\{\{|\}\}|\{%|%\}|\{#.*#\}/;
 const LETTER = /\p{L}/u;
+/** GitHub alert markers (`> [!NOTE]`), container syntax like `:::`. */
+const ALERT = /^\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]$/i;
 const NOT_PROSE = /!\[[^\]]*\]\([^)]*\)|<[^>]*>|\]\([^)]*\)/g;
 
 /** Why an extracted prose text is not sent after all, or undefined when it is editable. */
@@ -103,11 +105,11 @@ export function proseVerdict(
 }
 
 /**
- * Template syntax (`{{ }}`, `{% %}`, Hugo `{{< >}}`/`{{% %}}`, mdBook `{{#include}}`, Jinja `{# #}`) and
- * `:::` container markers. Placeholders inside code spans are quoted examples, not templates.
+ * Template syntax (`{{ }}`, `{% %}`, Hugo `{{< >}}`/`{{% %}}`, mdBook `{{#include}}`, Jinja `{# #}`),
+ * `:::` container markers and GitHub alert markers (`[!NOTE]`). Placeholders inside code spans are quoted examples, not templates.
  */
 export function isTemplate(text: string): boolean {
-  if (text.startsWith(':::')) return true;
+  if (text.startsWith(':::') || ALERT.test(text)) return true;
   if (!text.includes('{') && !text.includes('}')) return false;
   const outsideCode = text.includes('`') ? text.replace(CODE_SPAN, '') : text;
   return TEMPLATE.test(outsideCode);

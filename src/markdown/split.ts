@@ -91,7 +91,9 @@ function toUnits(text: string, table: LineTable, classes: LineClasses, maxLineLe
     const span = proseSpan(text, lineStart, contentEnd, classes.nodeStart[i]!, classes.quoteDepth[i]!, flags);
     const prose = text.slice(span.start, span.end);
     let reason: FrozenReason | undefined =
-      span.end <= span.start ? 'no-prose' : proseVerdict(prose, maxLineLength, contentEnd - lineStart);
+      span.end <= span.start
+        ? 'no-prose'
+        : (classes.inlineReason[i] ?? proseVerdict(prose, maxLineLength, contentEnd - lineStart));
     if (reason === undefined && flags & CONTINUED && nextIsDelimiterRow(text, table, i + 1)) {
       reason = 'structure-risk';
     }
