@@ -1,0 +1,177 @@
+// Property tests (fast-check): split never throws, join(split(x), none) is byte-identical, and plain
+// prose in editable lines keeps the block structure.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { join, split } from '../../src/markdown/index.js';
+import { checkFile, sameBytes } from './structure.js';
+
+const encoder = new TextEncoder();
+
+const FRAGMENTS = [
+  '#',
+  '# ',
+  '## ',
+  '###### ',
+  '>',
+  '> ',
+  '-',
+  '- ',
+  '* ',
+  '+ ',
+  '1. ',
+  '2) ',
+  '10. ',
+  '```',
+  '~~~',
+  '    ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\r',
+  '  \n',
+  '\\\n',
+  '\\',
+  '<div>',
+  '</div>',
+  '<a\n',
+  'href="x">',
+  '<!--',
+  '-->',
+  '<br>',
+  '{{',
+  '}}',
+  '{{< x >}}',
+  '{{< /x >}}',
+  '{{% y %}}',
+  '{% raw %}',
+  '{% endraw %}',
+  '{{#include a.rs}}',
+  ':::',
+  '|',
+  '| a |',
+  '|---|',
+  '-|-',
+  ':-:',
+  '---',
+  '===',
+  '***',
+  '+++',
+  '[x]: /u',
+  '[x]',
+  '[^1]: ',
+  '[^1]',
+  '$$',
+  '$',
+  '`',
+  '![i](u)',
+  '[ ] ',
+  '[x] ',
+  '*',
+  '_',
+  '~~',
+  '"',
+  "'",
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  'www.x.com',
+  '<https://x.y>',
+  'foo',
+  'bar baz',
+  'Word',
+  ' ',
+  '   ',
+  '\uFEFF',
+  'é',
+  '日本',
+  '😺',
+];
+
+const markdownish = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 40 }).map((parts) => parts.join(''));
+const mdxFragments = fc
+  .array(
+    fc.constantFrom(
+      ...FRAGMENTS,
+      '<Foo>',
+      '</Foo>',
+      '<Foo />',
+      '{x}',
+      'import a from "b"\n',
+      'export const a = 1\n',
+    ),
+    {
+      maxLength: 30,
+    },
+  )
+  .map((parts) => parts.join(''));
+
+function roundTrips(input: string | Uint8Array, path: string): boolean {
+  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+  return sameBytes(join(split(input, { path }), new Map()), bytes);
+}
+
+describe('split/join properties', () => {
+  it('round-trips arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => roundTrips(s, 'p.md')),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trips arbitrary unicode strings (lone surrogates are skipped, still byte-identical)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        (s) => roundTrips(s, 'p.md') && roundTrips(s, 'p.mdx'),
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round-trips markdown-ish strings as .md and .mdx', () => {
+    fc.assert(
+      fc.property(markdownish, (s) => roundTrips(s, 'p.md') && roundTrips(s, 'p.mdx')),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('round-trips random bytes; invalid UTF-8 is skipped', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const doc = split(bytes, { path: 'p.md' });
+        expect(sameBytes(join(doc, new Map()), bytes)).toBe(true);
+        let valid = true;
+        try {
+          strict.decode(bytes);
+        } catch {
+          valid = false;
+        }
+        if (bytes.includes(0)) expect(doc.skipped?.reason).toBe('binary');
+        else if (!valid) expect(doc.skipped?.reason).toBe('invalid-utf8');
+        else expect(doc.skipped).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps the block structure of markdown-ish strings when editable lines become plain prose', () => {
+    fc.assert(
+      fc.property(markdownish, (s) => {
+        expect(checkFile(encoder.encode(s), 'p.md').structureDiff).toBeUndefined();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps the block structure of MDX-ish strings too', () => {
+    fc.assert(
+      fc.property(mdxFragments, (s) => {
+        expect(checkFile(encoder.encode(s), 'p.mdx').structureDiff).toBeUndefined();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
