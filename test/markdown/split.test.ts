@@ -214,6 +214,14 @@ describe('split: skipped files stay byte-identical', () => {
     expect(doc.skipped?.message).toMatch(/^docs\/a\.mdx:3:\d+: /);
   });
 
+  it('names the first invalid UTF-8 byte by line and column', () => {
+    const doc = split(Uint8Array.from([0x6f, 0x6b, 0x0d, 0x0a, 0x61, 0xc3, 0xa9, 0xe2, 0x28]), {
+      path: 'a.md',
+    });
+    expect(doc.skipped).toMatchObject({ reason: 'invalid-utf8', line: 2, column: 4 });
+    expect(doc.skipped?.message).toBe('a.md:2:4: not valid UTF-8 (byte 0xe2 at offset 7)');
+  });
+
   it('skips a string with a lone surrogate (it has no UTF-8 form)', () => {
     expect(split('a\uD800b', { path: 'a.md' }).skipped?.reason).toBe('invalid-utf8');
   });

@@ -1,0 +1,69 @@
+// `docs-fix lines`: table/plain/JSON output and the error for a missing file.
+import { Command } from 'commander';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InputFileError, registerLines } from '../../src/cli/lines.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'docs-fix-lines-'));
+const file = join(dir, 'a.md');
+writeFileSync(file, '# Title\n\n```\ncode\n```\n');
+
+async function run(...args: string[]): Promise<string> {
+  const chunks: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  const program = new Command('docs-fix').exitOverride();
+  registerLines(program);
+  await program.parseAsync(['node', 'docs-fix', 'lines', ...args]);
+  return chunks.join('');
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('docs-fix lines', () => {
+  it('prints tab-separated rows when stdout is not a terminal', async () => {
+    const out = await run(file);
+    expect(out.split('\n')).toEqual([
+      '1\theading\teditable\tTitle',
+      '2\tblank\tfrozen:blank\t',
+      '3\tcode\tfrozen:code\t```',
+      '4\tcode\tfrozen:code\tcode',
+      '5\tcode\tfrozen:code\t```',
+      '',
+    ]);
+  });
+
+  it('prints the path first when several files are named', async () => {
+    const out = await run(file, file);
+    expect(out.split('\n')[0]).toBe(`${file}\t1\theading\teditable\tTitle`);
+  });
+
+  it('prints JSON with --json', async () => {
+    const parsed = JSON.parse(await run('--json', file)) as {
+      path: string;
+      lines: { prefix: string; text: string }[];
+    }[];
+    expect(parsed[0]?.path).toBe(file);
+    expect(parsed[0]?.lines[0]).toMatchObject({
+      line: 1,
+      kind: 'heading',
+      editable: true,
+      prefix: '# ',
+      text: 'Title',
+    });
+  });
+
+  it('names a missing file and asks for exit code 2', async () => {
+    const missing = join(dir, 'missing.md');
+    const error = await run(file, missing).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(InputFileError);
+    expect((error as InputFileError).message).toBe(`${missing}: no such file`);
+    expect((error as InputFileError).exitCode).toBe(2);
+  });
+});
