@@ -1,0 +1,57 @@
+// Every name docs-fix gives to a job, a job scheduler or a Redis key of its own in src/jobs is built here.
+import { createHash } from 'node:crypto';
+import type { JobSpec, RepoRef } from './types.js';
+
+/** The one BullMQ queue every job kind goes through (the job name is the kind). */
+export const QUEUE_NAME = 'docs-fix';
+
+/** `owner/repo`, lowercased: GitHub names are case-insensitive, and a redelivery may differ in case. */
+export function repoSlug(repo: Pick<RepoRef, 'owner' | 'repo'>): string {
+  return `${repo.owner}/${repo.repo}`.toLowerCase();
+}
+
+function digest(parts: readonly (string | number)[]): string {
+  // NUL cannot occur in any part (names, SHAs, numbers), so the join is unambiguous.
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+}
+
+/** Ad-hoc scheduled checks (not from a scheduler) are deduplicated within this bucket. */
+export const SCHEDULED_CHECK_BUCKET_MS = 60 * 60 * 1000;
+
+/**
+ * The job id: a hash of what the job is about, never of the delivery, so that a redelivered webhook or a
+ * repeated event maps to the same id and BullMQ ignores the second `add` while the first job is kept.
+ * - push: repository, branch, `after` SHA
+ * - command: repository, pull request, command, head SHA (a repeated `/docs-fix fix` on the same head is one job)
+ * - pr-closed: repository, pull request, head branch
+ * - scheduled-check: repository, branch, and the hour (`now`) it was asked for
+ * The result has the shape `<kind>-<32 hex>`: no `:` (BullMQ refuses it in custom ids) and not an integer.
+ */
+export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
+  const slug = repoSlug(spec);
+  switch (spec.kind) {
+    case 'push':
+      return `push-${digest(['push', slug, spec.branch, spec.after.toLowerCase()])}`;
+    case 'command':
+      return `command-${digest(['command', slug, spec.pull, spec.command, spec.headSha.toLowerCase()])}`;
+    case 'pr-closed':
+      return `pr-closed-${digest(['pr-closed', slug, spec.pull, spec.branch])}`;
+    case 'scheduled-check':
+      return `scheduled-check-${digest(['scheduled-check', slug, spec.branch ?? '', Math.floor(now / SCHEDULED_CHECK_BUCKET_MS)])}`;
+  }
+}
+
+/** The id of a repository's job scheduler (one per repository). */
+export function schedulerIdFor(repo: Pick<RepoRef, 'owner' | 'repo'>): string {
+  return `check/${repoSlug(repo)}`;
+}
+
+/** The Redis key of the lock that lets one job at a time work on a repository, across all processes. */
+export function repoLockKey(prefix: string, repo: Pick<RepoRef, 'owner' | 'repo'>): string {
+  return `${prefix}:jobs:repo-lock:${repoSlug(repo)}`;
+}
+
+/** A stable unsigned 32-bit number per repository, used to spread scheduled checks over the clock. */
+export function repoHash(repo: Pick<RepoRef, 'owner' | 'repo'>): number {
+  return createHash('sha256').update(repoSlug(repo)).digest().readUInt32BE(0);
+}
