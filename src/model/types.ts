@@ -32,9 +32,12 @@ export interface FixLinesResult {
   readonly answers: ReadonlyMap<number, string>;
   readonly unanswered: readonly number[];
   readonly overBudget: readonly number[];
+  /** Model requests actually sent, retries included (in-process providers count their simulated requests). */
   readonly requests: number;
   readonly tokens: TokenUsage;
   readonly failures: readonly ModelFailure[];
+  /** Answer entries ignored: unknown ids, malformed entries, ids answered twice. */
+  readonly ignoredAnswers?: number;
 }
 
 /** A configured model: provider, model id, prompt (with style guide) fixed at construction. */

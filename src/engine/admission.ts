@@ -1,0 +1,172 @@
+/**
+ * Admission control: a model's answer for a line is used only if it is a safe copy edit of it. Pure
+ * functions of their inputs. A rejected answer keeps the line as it was; the engine records the reason.
+ *
+ * `admitRewrite` checks one line: a single line, non-empty, no control characters, no new block syntax,
+ * every protected span (code, math, HTML, links, URLs, footnotes, templates, escapes) preserved exactly
+ * and in order, and a sane length ratio. `admitFileStructure` checks a patched file: the same blocks.
+ */
+import { blockSignature } from '../markdown/index.js';
+import type { LineKind } from '../markdown/types.js';
+import { protectedSpans, type ProtectedKind } from '../model/protected.js';
+
+export const ADMISSION_REASONS = [
+  'multi-line',
+  'control-chars',
+  'empty',
+  'new-block-syntax',
+  'code-span-changed',
+  'math-changed',
+  'template-changed',
+  'html-changed',
+  'footnote-changed',
+  'link-changed',
+  'escape-changed',
+  'length-ratio',
+  'structure-changed',
+] as const;
+export type AdmissionReason = (typeof ADMISSION_REASONS)[number];
+
+export type Admission =
+  { readonly ok: true } | { readonly ok: false; readonly reason: AdmissionReason; readonly detail: string };
+
+export interface RewriteInput {
+  readonly kind: LineKind;
+  readonly before: string;
+  readonly after: string;
+}
+
+export interface AdmissionOptions {
+  /** Shortest answer, as a share of the input's length (default 0.5). */
+  readonly minRatio?: number;
+  /** Longest answer, as a multiple of the input's length (default 1.6). */
+  readonly maxRatio?: number;
+  /** Characters either way that are always allowed, so short lines can change (default 12). */
+  readonly slack?: number;
+}
+
+export const ADMISSION_DEFAULTS = {
+  minRatio: 0.5,
+  maxRatio: 1.6,
+  slack: 12,
+} as const satisfies AdmissionOptions;
+
+const OK: Admission = { ok: true };
+const reject = (reason: AdmissionReason, detail: string): Admission => ({ ok: false, reason, detail });
+
+// Line terminators: LF, CR, VT, FF, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR.
+const LINE_BREAK = /[\n\r\v\f\u0085\u2028\u2029]/;
+// C0 (except tab) and C1 controls, DEL, zero-width and bidirectional controls (the Trojan Source set).
+const CONTROL =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/** Block syntax a line may start with; an answer that starts one the input did not is rejected. */
+const BLOCK_STARTS: readonly (readonly [string, RegExp])[] = [
+  ['indented code (4 spaces or a tab)', /^(?: {4}|\t| {0,3}\t)/],
+  ['an ATX heading', /^ {0,3}#{1,6}(?:[ \t]|$)/],
+  ['a blockquote', /^ {0,3}>/],
+  ['a bullet list item', /^ {0,3}[-*+](?:[ \t]|$)/],
+  ['an ordered list item', /^ {0,3}\d{1,9}[.)](?:[ \t]|$)/],
+  ['a table row', /^ {0,3}\|/],
+  ['a code fence', /^ {0,3}(?:`{3,}|~{3,})/],
+  ['a math block', /^ {0,3}\$\$/],
+  ['a setext underline or thematic break', /^ {0,3}(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t]*$/],
+  ['a link reference definition', /^ {0,3}\[[^\]]+\]:/],
+  ['an HTML block', /^ {0,3}<[A-Za-z/!?]/],
+  ['front matter', /^(?:\+\+\+|---)\s*$/],
+];
+
+/** Closing `#`s of an ATX heading would be swallowed by the suffix: a heading's text must not gain them. */
+const HEADING_CLOSER = /(?:^|[ \t])#+[ \t]*$/;
+
+const SPAN_REASONS: readonly (readonly [ProtectedKind, AdmissionReason, string])[] = [
+  ['code', 'code-span-changed', 'inline code'],
+  ['math', 'math-changed', 'math'],
+  ['template', 'template-changed', 'template placeholders'],
+  ['html', 'html-changed', 'HTML tags'],
+  ['entity', 'html-changed', 'character references'],
+  ['footnote', 'footnote-changed', 'footnote references'],
+  ['link-destination', 'link-changed', 'link destinations'],
+  ['link-label', 'link-changed', 'link reference labels'],
+  ['autolink', 'link-changed', 'autolinks'],
+  ['url', 'link-changed', 'URLs'],
+  ['escape', 'escape-changed', 'backslash escapes'],
+];
+
+const show = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+const showList = (xs: readonly string[]): string => `[${xs.map(show).join(', ')}]`;
+
+/** Whether a model's answer `after` may replace the line `before`. */
+export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}): Admission {
+  const { before, after, kind } = input;
+  if (after === before) return OK;
+  const o = { ...ADMISSION_DEFAULTS, ...options };
+
+  const lineBreak = LINE_BREAK.exec(after);
+  if (lineBreak && !LINE_BREAK.test(before)) {
+    return reject(
+      'multi-line',
+      `the answer has a line break (U+${codePoint(lineBreak[0])}); expected one line`,
+    );
+  }
+  const newControls = (after.match(CONTROL) ?? []).filter((c) => !before.includes(c));
+  if (newControls.length > 0) {
+    return reject('control-chars', `the answer adds control character U+${codePoint(newControls[0]!)}`);
+  }
+  if (after.trim() === '' && before.trim() !== '')
+    return reject('empty', 'the answer is empty; expected the line');
+
+  for (const [what, pattern] of BLOCK_STARTS) {
+    if (pattern.test(after) && !pattern.test(before)) {
+      return reject('new-block-syntax', `the answer starts ${what}: ${show(after)}`);
+    }
+  }
+  if (kind === 'heading' && HEADING_CLOSER.test(after) && !HEADING_CLOSER.test(before)) {
+    return reject('new-block-syntax', `the heading's answer ends in closing #s: ${show(after)}`);
+  }
+
+  const spansBefore = protectedSpans(before);
+  const spansAfter = protectedSpans(after);
+  for (const [span, reason, what] of SPAN_REASONS) {
+    const a = spansBefore[span];
+    const b = spansAfter[span];
+    if (a.length === b.length && a.every((x, i) => x === b[i])) continue;
+    return reject(reason, `${what} changed: expected ${showList(a)}, got ${showList(b)}`);
+  }
+
+  const lenBefore = [...before].length;
+  const lenAfter = [...after].length;
+  const min = lenBefore * o.minRatio - o.slack;
+  const max = lenBefore * o.maxRatio + o.slack;
+  if (lenAfter < min || lenAfter > max) {
+    return reject(
+      'length-ratio',
+      `the answer has ${lenAfter} characters for a line of ${lenBefore}; expected ${Math.max(0, Math.ceil(min))} to ${Math.floor(max)}`,
+    );
+  }
+  return OK;
+}
+
+/**
+ * Whether a patched file keeps its block structure (the same mdast block types in the same order).
+ * The engine calls it per changed file; on a mismatch it keeps that file's lines as they were.
+ */
+export function admitFileStructure(beforeSource: string, afterSource: string, path: string): Admission {
+  if (beforeSource === afterSource) return OK;
+  const a = blockSignature(beforeSource, path);
+  const b = blockSignature(afterSource, path);
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    if (a[i] === b[i]) continue;
+    return reject(
+      'structure-changed',
+      `${path}: block ${i + 1} is ${b[i] ?? 'missing'} after the edit; expected ${a[i] ?? 'no more blocks'} (${a.length} blocks before, ${b.length} after)`,
+    );
+  }
+  return OK;
+}
+
+function codePoint(c: string): string {
+  return c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+}

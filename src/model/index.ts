@@ -1,0 +1,127 @@
+/** The model: a `LineFixer` for an OpenAI-compatible endpoint, the offline simulator, or echo. */
+import { fixLinesBatched, type BatchClientOptions } from './client.js';
+import { defaultTemplate, promptVersion } from './prompt.js';
+import { createSimulator, simModelId, type SimulatorSettings } from './simulator.js';
+import { echoTransport, httpTransport, simTransport, type ChatTransport } from './transport.js';
+import type { LineFixer } from './types.js';
+
+export type { Budget, FixLinesResult, LineFixer, ModelFailure, ModelLine, TokenUsage } from './types.js';
+export { ModelError, parseRetryAfter } from './errors.js';
+export { CLIENT_DEFAULTS, fixLinesBatched, type BatchClientOptions } from './client.js';
+export {
+  buildMessages,
+  defaultTemplate,
+  MODEL_OPTIONS,
+  parseAnswer,
+  parsePromptLines,
+  PROMPT_TEMPLATE_VERSION,
+  promptVersion,
+  SYSTEM_PROMPT,
+  type ChatMessage,
+  type PromptTemplate,
+} from './prompt.js';
+export {
+  applyFault,
+  copyEdit,
+  createSimulator,
+  DEFAULT_SIM_SETTINGS,
+  SIM_FAULTS,
+  simModelId,
+  type SimFault,
+  type Simulator,
+  type SimulatorSettings,
+} from './simulator.js';
+export {
+  echoTransport,
+  estimateTokens,
+  httpTransport,
+  simTransport,
+  simulateCompletion,
+  type ChatRequest,
+  type ChatResponse,
+  type ChatTransport,
+} from './transport.js';
+export {
+  PROTECTED_KINDS,
+  protectedSpans,
+  scanInline,
+  type InlineSegment,
+  type ProtectedKind,
+} from './protected.js';
+export { startSimServer, type SimServer, type SimServerFault, type SimServerOptions } from './sim-server.js';
+
+export const PROVIDERS = ['openai', 'sim', 'echo'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const SIM_LABEL = 'sim (offline simulator — not a language model)';
+export const ECHO_LABEL = 'echo (returns every line unchanged)';
+
+export interface FixerOptions {
+  readonly provider: Provider;
+  /** Model id sent to the endpoint (openai); ignored by sim and echo, whose ids describe them. */
+  readonly model: string;
+  /** OpenAI-compatible endpoint up to `/v1` (openai only; default api.openai.com). */
+  readonly baseURL?: string;
+  readonly apiKey?: string;
+  /** The repository's house style, appended to the system prompt (part of the prompt version). */
+  readonly styleGuide?: string;
+  readonly batchSize?: number;
+  readonly concurrency?: number;
+  readonly timeoutMs?: number;
+  readonly maxRetries?: number;
+  /** Simulator settings (sim only); they change its answers, so they are part of its model id. */
+  readonly sim?: { readonly seed?: number; readonly flipRate?: number; readonly faultRate?: number };
+  /** Replaces the provider's transport (tests). */
+  readonly transport?: ChatTransport;
+  /** Injected for tests: the backoff sleep and jitter. */
+  readonly sleep?: BatchClientOptions['sleep'];
+  readonly random?: BatchClientOptions['random'];
+}
+
+/** Builds a `LineFixer`: the same prompt, batching, retries and validation for every provider. */
+export function createFixer(options: FixerOptions): LineFixer {
+  const template = defaultTemplate(options.styleGuide ?? '');
+  const version = promptVersion(template);
+  let transport: ChatTransport;
+  let modelId: string;
+  let label: string;
+  if (options.provider === 'sim') {
+    const simulator = createSimulator(definedOnly(options.sim ?? {}));
+    transport = simTransport(simulator);
+    modelId = simModelId(simulator.settings);
+    label = SIM_LABEL;
+  } else if (options.provider === 'echo') {
+    transport = echoTransport();
+    modelId = 'echo';
+    label = ECHO_LABEL;
+  } else {
+    transport = httpTransport({ baseURL: options.baseURL, apiKey: options.apiKey });
+    modelId = options.model;
+    label = `${options.model} at ${options.baseURL ?? 'https://api.openai.com/v1'}`;
+  }
+  const client: BatchClientOptions = {
+    transport: options.transport ?? transport,
+    model: options.model,
+    template,
+    batchSize: options.batchSize,
+    concurrency: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    sleep: options.sleep,
+    random: options.random,
+  };
+  return {
+    modelId,
+    promptVersion: version,
+    label,
+    fixLines: (lines, budget, signal) => fixLinesBatched(lines, budget, signal, client),
+  };
+}
+
+function definedOnly(o: {
+  seed?: number;
+  flipRate?: number;
+  faultRate?: number;
+}): Partial<SimulatorSettings> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
