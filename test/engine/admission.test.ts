@@ -119,23 +119,27 @@ describe('admitRewrite admits copy edits', () => {
   });
 
   it("admits the simulator's own edits of corpus-like sentences (property)", () => {
-    const word = fc.constantFrom(
-      'the',
-      'teh',
-      'recieve',
-      'documentation',
-      'for example',
+    // Clauses as in prose: an optional wordy phrase, then a few content words (some misspelled or
+    // doubled), then punctuation. A line made of nothing but wordy phrases is not prose: see below.
+    const wordy = fc.constantFrom(
       'in order to',
       'due to the fact that',
       'is able to',
+      'a number of',
+      'for example',
       'do not',
+    );
+    const content = fc.constantFrom(
+      'teh',
+      'recieve',
+      'documentation',
       'usually',
-      'and and',
       'build',
       'server',
       'configure',
       'the the',
-      'a number of',
+      'package',
+      'seperate',
       'you',
       'it',
     );
@@ -146,16 +150,20 @@ describe('admitRewrite admits copy edits', () => {
       '{{ .Site }}',
       '<br>',
     );
-    const sentence = fc
+    const clause = fc
       .tuple(
-        fc.array(fc.oneof({ weight: 6, arbitrary: word }, { weight: 1, arbitrary: token }), {
-          minLength: 1,
-          maxLength: 20,
+        fc.option(wordy),
+        fc.array(fc.oneof({ weight: 5, arbitrary: content }, { weight: 1, arbitrary: token }), {
+          minLength: 3,
+          maxLength: 8,
         }),
-        fc.constantFrom('.', '!', ':', ''),
+        fc.constantFrom(',', ';', ' -', ''),
       )
-      .map(([parts, end]) => {
-        const s = parts.join(' ') + end;
+      .map(([lead, words, punct]) => [...(lead === null ? [] : [lead]), ...words].join(' ') + punct);
+    const sentence = fc
+      .tuple(fc.array(clause, { minLength: 1, maxLength: 4 }), fc.constantFrom('.', '!', ':', ''))
+      .map(([clauses, end]) => {
+        const s = clauses.join(' ') + end;
         return s[0]!.toUpperCase() + s.slice(1);
       });
     fc.assert(
@@ -166,6 +174,12 @@ describe('admitRewrite admits copy edits', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('holds an extreme but legitimate shortening: the length ratio is a heuristic that errs towards keeping the line', () => {
+    const before = 'Due to the fact that due to the fact that.';
+    expect(copyEdit(before)).toBe('Because.');
+    expect(admit(before, copyEdit(before))).toMatchObject({ ok: false, reason: 'length-ratio' });
   });
 
   it.skipIf(!hasCorpus)("admits the simulator's edits of every editable corpus line", () => {
