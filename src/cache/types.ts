@@ -19,10 +19,14 @@ export type CacheValue =
   | { readonly type: 'held'; readonly reason: string };
 
 /**
- * One write under the fixpoint invariant.
- * - `fixpoint`: the line is correct as it is (overwrites anything).
- * - `rewrite`: atomically store `toKey` = fixpoint, then `key` → `text` unless `key` is already a fixpoint.
- * - `held`: the model's answer was rejected by admission; the line stays as it is (set-if-absent).
+ * One write under the fixpoint invariant. "Keep the line" beats "change the line", so a line some run left
+ * as it is can never later be served as a rewrite (that run's output would not be a fixpoint of the fixer).
+ * - `fixpoint`: the line is correct as it is. Overwrites anything, never expires.
+ * - `rewrite`: atomically store `toKey` = fixpoint, then `key` → `text` only if `key` has no entry at all
+ *   (set-if-absent: never over a fixpoint or held entry, and the first rewrite stored wins). Expires (TTL).
+ * - `held`: the model's answer was rejected by admission; the line stays as it is. Stored unless `key` is a
+ *   fixpoint (so it replaces a rewrite or an older held entry). Expires (TTL), so the line is retried later.
+ * `key` and `toKey` must come from `lineKey` with the same scope.
  */
 export type StoreWrite =
   | { readonly op: 'fixpoint'; readonly key: string }
@@ -43,7 +47,24 @@ export interface LineStore {
   readonly kind: 'redis' | 'embedded' | 'memory';
   /** One batched lookup (one round trip for Redis). Throws `CacheUnavailableError` when the store cannot answer. */
   get(keys: readonly string[]): Promise<(CacheValue | undefined)[]>;
-  /** Apply writes under the invariant. Throws `CacheUnavailableError` / `CacheFullError`. */
+  /**
+   * Apply writes under the invariant, one round trip per batch for Redis. Each write is atomic on its own;
+   * a failed batch may have applied some writes whole, never half of one.
+   * Throws `CacheUnavailableError` / `CacheFullError`.
+   */
   write(writes: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Re-assert `B` = fixpoint for the rewrite targets served from rewrite hits (`lineKey` of the served text,
+   * same scope and kind), so eviction or expiry of `B` cannot reopen a loop. Plain fixpoint writes.
+   */
+  confirmServed(keys: readonly string[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Operator-only maintenance (the `docs-fix cache` commands); never used in the hot path. */
+export interface StoreMaintenance {
+  /** Counts entries by type, of one scope or (without `scope`) of the whole store. Scans: slow on big stores. */
+  stats(scope?: string): Promise<StoreStats>;
+  /** Removes every entry of a scope (uninstalls); returns how many were removed. */
+  purgeScope(scope: string): Promise<number>;
 }

@@ -1,0 +1,140 @@
+// The one module that builds cache keys: line keys, their Redis form, and the patterns operators scan.
+import { createHash } from 'node:crypto';
+import type { KeyInput } from './types.js';
+import { isWellFormed } from './unicode.js';
+
+/** Bumping this makes every existing entry unreachable (invalidation without purges). */
+export const CACHE_SCHEMA_VERSION = 1;
+
+/** Characters of the scope tag: base64url of sha256(scope), 42 bits; only spreads scopes over slots. */
+const SCOPE_TAG_LENGTH = 7;
+/** Full sha256 (32 bytes): 43 base64url characters in a line key, 32 raw bytes in a Redis key. */
+const DIGEST_BYTES = 32;
+const DIGEST_CHARS = 43;
+/** `<scopeTag>.<digest>`: fixed length, so tag and digest never need a parser. */
+export const LINE_KEY_LENGTH = SCOPE_TAG_LENGTH + 1 + DIGEST_CHARS;
+
+const LINE_KEY_PATTERN = /^[A-Za-z0-9_-]{7}\.[A-Za-z0-9_-]{43}$/;
+const UTF8 = 0;
+const UTF16LE = 1;
+
+interface Field {
+  readonly encoding: typeof UTF8 | typeof UTF16LE;
+  readonly text: string;
+  readonly bytes: number;
+}
+
+function field(text: string): Field {
+  // Lone surrogates would all become U+FFFD in UTF-8, so two different strings could share a key; such
+  // strings are hashed as UTF-16 code units behind a different marker instead.
+  if (isWellFormed(text)) return { encoding: UTF8, text, bytes: Buffer.byteLength(text, 'utf8') };
+  return { encoding: UTF16LE, text, bytes: text.length * 2 };
+}
+
+/** Canonical, unambiguous serialisation: per field one encoding byte, a u32 length, the bytes. */
+function serialise(texts: readonly string[]): Buffer {
+  const fields = texts.map(field);
+  const size = fields.reduce((n, f) => n + 5 + f.bytes, 0);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const f of fields) {
+    out[at] = f.encoding;
+    out.writeUInt32BE(f.bytes, at + 1);
+    at += 5;
+    at += out.write(f.text, at, f.bytes, f.encoding === UTF8 ? 'utf8' : 'utf16le');
+  }
+  return out;
+}
+
+/** Short tag of a scope; every key of a scope carries it (Redis Cluster hash tag, purge pattern). */
+export function scopeTag(scope: string): string {
+  const digest = createHash('sha256')
+    .update(serialise(['docs-fix scope tag', scope]))
+    .digest('base64url');
+  return digest.slice(0, SCOPE_TAG_LENGTH);
+}
+
+/**
+ * The key of one line: `<scopeTag>.<base64url sha256>` over schema version, scope, model id, prompt version,
+ * kind and exact text. Pure; the same input always gives the same key, any change gives another.
+ */
+export function lineKey(input: KeyInput): string {
+  const digest = createHash('sha256')
+    .update(
+      serialise([
+        String(CACHE_SCHEMA_VERSION),
+        input.scope,
+        input.modelId,
+        input.promptVersion,
+        input.kind,
+        input.text,
+      ]),
+    )
+    .digest('base64url');
+  return `${scopeTag(input.scope)}.${digest}`;
+}
+
+export function isLineKey(key: string): boolean {
+  return LINE_KEY_PATTERN.test(key);
+}
+
+/** The scope tag a line key carries (its first characters). */
+export function lineKeyTag(key: string): string {
+  return key.slice(0, SCOPE_TAG_LENGTH);
+}
+
+/** Throws a `TypeError` naming the key when it is not a `lineKey` result (a caller bug, not a cache failure). */
+export function assertLineKey(key: string): void {
+  if (!isLineKey(key))
+    throw new TypeError(`not a line key: ${JSON.stringify(key)} (build keys with lineKey)`);
+}
+
+const redisHeads = new Map<string, Buffer>();
+
+function redisHead(prefix: string, tag: string): Buffer {
+  const id = `${prefix}\u0000${tag}`;
+  let head = redisHeads.get(id);
+  if (!head) {
+    // `{tag}` is the Redis Cluster hash tag: all keys of a scope live in one slot, so a batch is one MGET.
+    head = Buffer.from(`${prefix}:{${tag}}`, 'utf8');
+    if (redisHeads.size > 10_000) redisHeads.clear();
+    redisHeads.set(id, head);
+  }
+  return head;
+}
+
+/**
+ * The Redis key of a line: `<prefix>:{<scopeTag>}` followed by the 32 raw digest bytes (44 bytes with the
+ * default prefix `df`, which fits jemalloc's 48-byte class; base64url text would take the 64-byte class).
+ * The line key must be valid (see `isLineKey`); this is on the hot path and only checks its length.
+ */
+export function redisLineKey(prefix: string, key: string): Buffer {
+  if (key.length !== LINE_KEY_LENGTH) assertLineKey(key);
+  const head = redisHead(prefix, lineKeyTag(key));
+  const out = Buffer.allocUnsafe(head.length + DIGEST_BYTES);
+  head.copy(out, 0);
+  const written = out.write(key.slice(SCOPE_TAG_LENGTH + 1), head.length, DIGEST_BYTES, 'base64url');
+  if (written !== DIGEST_BYTES) assertLineKey(key);
+  return out;
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** SCAN pattern for every line entry of one scope (and any scope sharing its 42-bit tag). */
+export function redisScopePattern(prefix: string, scope: string): string {
+  return `${escapeGlob(`${prefix}:{${scopeTag(scope)}}`)}*`;
+}
+
+/** SCAN pattern for every line entry under a prefix. */
+export function redisPrefixPattern(prefix: string): string {
+  return `${escapeGlob(`${prefix}:{`)}*`;
+}
+
+/** Range of embedded/memory keys of one scope: `[start, end)` in byte order. */
+export function scopeKeyRange(scope: string): { readonly start: string; readonly end: string } {
+  const tag = scopeTag(scope);
+  // '/' follows '.' in ASCII, so the range covers exactly the keys `<tag>.<digest>`.
+  return { start: `${tag}.`, end: `${tag}/` };
+}

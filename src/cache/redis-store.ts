@@ -1,0 +1,308 @@
+// The app's line store: Redis through ioredis, one round trip per batch, failures as typed errors.
+import { Cluster, Redis, type ChainableCommander } from 'ioredis';
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';
+import { CacheFullError, CacheUnavailableError, isOutOfMemoryReply, type CacheOperation } from './errors.js';
+import { lineKeyTag, redisLineKey, redisPrefixPattern, redisScopePattern } from './key.js';
+import { lineScripts } from './scripts.js';
+import type { CacheValue, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
+import { decodeValue, encodeHeld, encodeRewrite, FIXPOINT_MARKER } from './value.js';
+
+export interface RedisStoreOptions {
+  /** A Redis URL (the store opens, owns and closes the connection) or a client the caller owns. */
+  readonly redis: string | Redis | Cluster;
+  /** Prefix of every key (operator env `DOCS_FIX_REDIS_PREFIX`); keep it short, it is in every key. */
+  readonly prefix?: string;
+  /** TTL of rewrites and held entries in seconds; 0 keeps them forever. Fixpoints never expire. */
+  readonly rewriteTtlSeconds?: number;
+  /** How long one command, or waiting for a connection, may take before the store reports unavailable. */
+  readonly commandTimeoutMs?: number;
+}
+
+interface LineCommands {
+  docsFixWriteRewrite(a: Buffer, b: Buffer, value: string, marker: string, ttl: number): unknown;
+  docsFixWriteHeld(a: Buffer, value: string, marker: string, ttl: number): unknown;
+}
+
+type Client = Redis | Cluster;
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return 'redis (unparsable URL)';
+  }
+}
+
+function describeClient(client: Client): string {
+  if (client instanceof Cluster) return 'redis cluster';
+  const { host, port } = client.options;
+  return `redis ${host ?? '127.0.0.1'}:${port ?? 6379}`;
+}
+
+/** Groups item indexes by the scope tag of their key, keeping order; one group in the usual case. */
+function groupByTag(keys: readonly string[]): number[][] {
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const tag = lineKeyTag(key);
+    const group = groups.get(tag);
+    if (group) group.push(i);
+    else groups.set(tag, [i]);
+  });
+  return [...groups.values()];
+}
+
+function sameTag(keys: readonly string[]): boolean {
+  const tag = lineKeyTag(keys[0]!);
+  for (let i = 1; i < keys.length; i++) if (!keys[i]!.startsWith(tag)) return false;
+  return true;
+}
+
+export class RedisStore implements LineStore, StoreMaintenance {
+  readonly kind = 'redis' as const;
+  readonly prefix: string;
+  readonly rewriteTtlSeconds: number;
+  readonly client: Client;
+  private readonly owned: boolean;
+  private readonly where: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: RedisStoreOptions) {
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.rewriteTtlSeconds = options.rewriteTtlSeconds ?? DEFAULT_REWRITE_TTL_SECONDS;
+    this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    if (!Number.isInteger(this.rewriteTtlSeconds) || this.rewriteTtlSeconds < 0) {
+      throw new RangeError(`rewriteTtlSeconds must be a whole number >= 0, got ${this.rewriteTtlSeconds}`);
+    }
+    if (typeof options.redis === 'string') {
+      this.where = `redis ${redactUrl(options.redis)}`;
+      this.client = new Redis(options.redis, {
+        lazyConnect: true,
+        // A run must fail closed at once when Redis is away, not queue lookups until it returns.
+        enableOfflineQueue: false,
+        commandTimeout: this.timeoutMs,
+        connectTimeout: this.timeoutMs,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times) => Math.min(times * 100, 1000),
+      });
+      // Errors reach callers as CacheUnavailableError; the event would otherwise be logged as unhandled.
+      this.client.on('error', () => undefined);
+      this.owned = true;
+    } else {
+      this.client = options.redis;
+      this.where = describeClient(options.redis);
+      this.owned = false;
+    }
+    const scripts = lineScripts();
+    for (const script of [scripts.writeRewrite, scripts.writeHeld]) {
+      if (!(script.command in this.client)) {
+        this.client.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+      }
+    }
+  }
+
+  /** Opens a connection (when the store owns one) and waits until Redis answers. */
+  async connect(): Promise<this> {
+    await this.ready('connect');
+    return this;
+  }
+
+  async get(keys: readonly string[]): Promise<(CacheValue | undefined)[]> {
+    if (keys.length === 0) return [];
+    await this.ready('get');
+    if (sameTag(keys)) {
+      const redisKeys = keys.map((key) => redisLineKey(this.prefix, key));
+      try {
+        return (await this.client.mget(redisKeys)).map(decodeValue);
+      } catch (err) {
+        throw this.failure('get', err);
+      }
+    }
+    // Several scopes in one batch: one MGET per hash slot, all sent before any reply is awaited.
+    const groups = groupByTag(keys);
+    const redisKeys = groups.map((group) => group.map((i) => redisLineKey(this.prefix, keys[i]!)));
+    let replies: (string | null)[][];
+    try {
+      replies = await Promise.all(redisKeys.map((group) => this.client.mget(group)));
+    } catch (err) {
+      throw this.failure('get', err);
+    }
+    const out: (CacheValue | undefined)[] = new Array(keys.length);
+    groups.forEach((group, g) => group.forEach((i, j) => (out[i] = decodeValue(replies[g]![j]))));
+    return out;
+  }
+
+  async write(writes: readonly StoreWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    await this.ready('write');
+    const ttl = this.rewriteTtlSeconds;
+    await this.pipelined(
+      'write',
+      writes.map((w) => w.key),
+      (pipeline, indexes) => {
+        const fixpoints: (Buffer | string)[] = [];
+        for (const i of indexes) {
+          const w = writes[i]!;
+          const key = redisLineKey(this.prefix, w.key);
+          if (w.op === 'fixpoint') {
+            fixpoints.push(key, FIXPOINT_MARKER);
+          } else if (w.op === 'rewrite') {
+            if (lineKeyTag(w.toKey) !== lineKeyTag(w.key)) {
+              throw new TypeError(
+                `rewrite ${w.key} -> ${w.toKey} crosses scopes; both keys need the same scope`,
+              );
+            }
+            const to = redisLineKey(this.prefix, w.toKey);
+            pipeline.docsFixWriteRewrite(key, to, encodeRewrite(w.text), FIXPOINT_MARKER, ttl);
+          } else {
+            pipeline.docsFixWriteHeld(key, encodeHeld(w.reason), FIXPOINT_MARKER, ttl);
+          }
+        }
+        // Fixpoints overwrite anything, so their order relative to the scripts does not matter.
+        if (fixpoints.length > 0) pipeline.mset(...fixpoints);
+      },
+    );
+  }
+
+  async confirmServed(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.ready('confirmServed');
+    await this.pipelined('confirmServed', keys, (pipeline, indexes) => {
+      pipeline.mset(...indexes.flatMap((i) => [redisLineKey(this.prefix, keys[i]!), FIXPOINT_MARKER]));
+    });
+  }
+
+  /** Scans the prefix (or one scope): operator use only, single-node Redis. */
+  async stats(scope?: string): Promise<StoreStats> {
+    await this.ready('stats');
+    const counts = { entries: 0, fixpoints: 0, rewrites: 0, held: 0 };
+    const sample: Buffer[] = [];
+    try {
+      await this.scan(scope, async (keys) => {
+        const values = await this.client.mget(keys);
+        for (const raw of values) {
+          const value = decodeValue(raw);
+          if (!value) continue;
+          counts.entries += 1;
+          if (value.type === 'fixpoint') counts.fixpoints += 1;
+          else if (value.type === 'rewrite') counts.rewrites += 1;
+          else counts.held += 1;
+        }
+        for (const key of keys) if (sample.length < 500) sample.push(key);
+      });
+      if (sample.length === 0) return counts;
+      const usage = await Promise.all(
+        sample.map(
+          (key) => this.client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') as Promise<number | null>,
+        ),
+      );
+      const measured = usage.filter((n): n is number => typeof n === 'number');
+      const bytesPerEntry = measured.reduce((a, b) => a + b, 0) / Math.max(1, measured.length);
+      return { ...counts, bytesPerEntry: Math.round(bytesPerEntry) };
+    } catch (err) {
+      throw this.failure('stats', err);
+    }
+  }
+
+  /** Removes every key of a scope with batched SCAN + UNLINK: operator use only, single-node Redis. */
+  async purgeScope(scope: string): Promise<number> {
+    await this.ready('purge');
+    let removed = 0;
+    try {
+      await this.scan(scope, async (keys) => {
+        removed += await this.client.unlink(...keys);
+      });
+    } catch (err) {
+      throw this.failure('purge', err);
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    if (!this.owned) return;
+    const client = this.client as Redis;
+    if (client.status === 'ready') {
+      await client.quit().catch(() => client.disconnect());
+    } else {
+      client.disconnect();
+    }
+  }
+
+  private async scan(scope: string | undefined, each: (keys: Buffer[]) => Promise<void>): Promise<void> {
+    if (this.client instanceof Cluster) throw new Error('scanning is not supported on Redis Cluster');
+    const client = this.client;
+    const pattern =
+      scope === undefined ? redisPrefixPattern(this.prefix) : redisScopePattern(this.prefix, scope);
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next.toString();
+      if (keys.length > 0) await each(keys);
+    } while (cursor !== '0');
+  }
+
+  /** Runs one pipeline per hash slot (one in the usual case), all in flight together; maps reply errors. */
+  private async pipelined(
+    operation: CacheOperation,
+    keys: readonly string[],
+    fill: (pipeline: ChainableCommander & LineCommands, indexes: number[]) => void,
+  ): Promise<void> {
+    const groups = sameTag(keys) ? [keys.map((_, i) => i)] : groupByTag(keys);
+    const pipelines = groups.map((indexes) => {
+      const pipeline = this.client.pipeline() as ChainableCommander & LineCommands;
+      fill(pipeline, indexes);
+      return pipeline;
+    });
+    let results: ([Error | null, unknown][] | null)[];
+    try {
+      results = await Promise.all(pipelines.map((p) => p.exec()));
+    } catch (err) {
+      throw this.failure(operation, err);
+    }
+    const errors = results.flatMap((r) => (r ?? []).flatMap(([err]) => (err ? [err] : [])));
+    if (results.some((r) => r === null)) errors.push(new Error('pipeline was discarded'));
+    if (errors.length === 0) return;
+    throw this.failure(operation, errors.find(isOutOfMemoryReply) ?? errors[0]);
+  }
+
+  private failure(operation: CacheOperation, err: unknown): Error {
+    if (err instanceof CacheUnavailableError || err instanceof CacheFullError) return err;
+    if (isOutOfMemoryReply(err)) return new CacheFullError(this.where, operation, err);
+    return new CacheUnavailableError(this.where, operation, err);
+  }
+
+  /** Waits for a usable connection for at most the command timeout; never queues commands. */
+  private async ready(operation: CacheOperation): Promise<void> {
+    const client = this.client;
+    if (client.status === 'ready') return;
+    if (client.status === 'end') {
+      throw new CacheUnavailableError(this.where, operation, new Error('the connection was closed'));
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const done = (err?: Error): void => {
+          clearTimeout(timer);
+          client.off('ready', onReady);
+          client.off('error', onError);
+          client.off('end', onEnd);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onReady = (): void => done();
+        const onError = (err: Error): void => done(err);
+        const onEnd = (): void => done(new Error('the connection was closed'));
+        const timer = setTimeout(
+          () => done(new Error(`no connection within ${this.timeoutMs} ms (status ${client.status})`)),
+          this.timeoutMs,
+        );
+        client.once('ready', onReady);
+        client.once('error', onError);
+        client.once('end', onEnd);
+        if (client.status === 'wait') client.connect().catch(() => undefined);
+      });
+    } catch (err) {
+      throw new CacheUnavailableError(this.where, operation, err);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+// One contract, three stores: the fixpoint invariant, TTLs, scopes and exact text round trips.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  EmbeddedStore,
+  MemoryStore,
+  RedisStore,
+  lineKey,
+  redisLineKey,
+  type KeyInput,
+  type MaintainedLineStore,
+} from '../../src/cache/index.js';
+import type { LineKind } from '../../src/markdown/types.js';
+import { randomPrefix } from '../support/redis.js';
+
+const TTL_SECONDS = 3600;
+
+interface Harness {
+  readonly store: MaintainedLineStore;
+  /** Remaining TTL in ms (-1 = none, -2 = absent), where the store can tell (Redis). */
+  readonly pttl?: (key: string) => Promise<number>;
+  /** Moves the store's clock forward (memory, embedded). */
+  readonly advance?: (ms: number) => void;
+  cleanup(): Promise<void>;
+}
+
+const harnesses: [string, () => Promise<Harness>][] = [
+  [
+    'memory',
+    async () => {
+      let now = 1_750_000_000_000;
+      const store = new MemoryStore({ rewriteTtlSeconds: TTL_SECONDS, now: () => now });
+      return { store, advance: (ms) => (now += ms), cleanup: async () => store.close() };
+    },
+  ],
+  [
+    'embedded',
+    async () => {
+      let now = 1_750_000_000_000;
+      const dir = mkdtempSync(join(tmpdir(), 'docs-fix-lmdb-'));
+      const store = new EmbeddedStore({ path: dir, rewriteTtlSeconds: TTL_SECONDS, now: () => now });
+      return {
+        store,
+        advance: (ms) => (now += ms),
+        cleanup: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+  [
+    'redis',
+    async () => {
+      const space = randomPrefix();
+      const store = await new RedisStore({
+        redis: space.url,
+        prefix: space.prefix,
+        rewriteTtlSeconds: TTL_SECONDS,
+      }).connect();
+      const raw = new Redis(space.url);
+      return {
+        store,
+        pttl: (key) => raw.pttl(redisLineKey(space.prefix, key)),
+        cleanup: async () => {
+          await store.close();
+          raw.disconnect();
+          await space.cleanup();
+        },
+      };
+    },
+  ],
+];
+
+const base = {
+  scope: 'installation:1',
+  modelId: 'gpt-test',
+  promptVersion: 'p1',
+  kind: 'paragraph',
+} as const;
+const key = (text: string, over: Partial<KeyInput> = {}): string => lineKey({ ...base, text, ...over });
+
+describe.each(harnesses)('%s store contract', (_name, make) => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await make();
+  });
+  afterEach(async () => {
+    await h.cleanup();
+  });
+
+  it('answers nothing for an empty batch and a miss for unknown keys, in order', async () => {
+    expect(await h.store.get([])).toEqual([]);
+    await h.store.write([{ op: 'fixpoint', key: key('b') }]);
+    expect(await h.store.get([key('a'), key('b'), key('a')])).toEqual([
+      undefined,
+      { type: 'fixpoint' },
+      undefined,
+    ]);
+  });
+
+  it('stores an unchanged answer as a fixpoint', async () => {
+    await h.store.write([{ op: 'fixpoint', key: key('Fine as it is.') }]);
+    expect(await h.store.get([key('Fine as it is.')])).toEqual([{ type: 'fixpoint' }]);
+  });
+
+  it('stores a rewrite as B = fixpoint and A -> B', async () => {
+    await h.store.write([{ op: 'rewrite', key: key('teh cat'), toKey: key('the cat'), text: 'the cat' }]);
+    expect(await h.store.get([key('teh cat'), key('the cat')])).toEqual([
+      { type: 'rewrite', text: 'the cat' },
+      { type: 'fixpoint' },
+    ]);
+  });
+
+  it('never lets a rewrite overwrite a fixpoint, but still makes B a fixpoint', async () => {
+    await h.store.write([{ op: 'fixpoint', key: key('A') }]);
+    await h.store.write([{ op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' }]);
+    expect(await h.store.get([key('A'), key('B')])).toEqual([{ type: 'fixpoint' }, { type: 'fixpoint' }]);
+  });
+
+  it('lets a fixpoint overwrite a rewrite and a held entry', async () => {
+    await h.store.write([
+      { op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' },
+      { op: 'held', key: key('C'), reason: 'too-different' },
+    ]);
+    await h.store.write([
+      { op: 'fixpoint', key: key('A') },
+      { op: 'fixpoint', key: key('C') },
+    ]);
+    expect(await h.store.get([key('A'), key('C')])).toEqual([{ type: 'fixpoint' }, { type: 'fixpoint' }]);
+  });
+
+  it('keeps the first rewrite of a line (later rewrites only make their own B a fixpoint)', async () => {
+    await h.store.write([{ op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' }]);
+    await h.store.write([{ op: 'rewrite', key: key('A'), toKey: key('C'), text: 'C' }]);
+    expect(await h.store.get([key('A'), key('B'), key('C')])).toEqual([
+      { type: 'rewrite', text: 'B' },
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+    ]);
+  });
+
+  it('stores held entries unless the line is a fixpoint; a held line is never turned into a rewrite', async () => {
+    await h.store.write([{ op: 'held', key: key('H'), reason: 'changed-code-span' }]);
+    expect(await h.store.get([key('H')])).toEqual([{ type: 'held', reason: 'changed-code-span' }]);
+
+    await h.store.write([{ op: 'rewrite', key: key('H'), toKey: key('H2'), text: 'H2' }]);
+    expect(await h.store.get([key('H'), key('H2')])).toEqual([
+      { type: 'held', reason: 'changed-code-span' },
+      { type: 'fixpoint' },
+    ]);
+
+    await h.store.write([{ op: 'fixpoint', key: key('F') }]);
+    await h.store.write([{ op: 'held', key: key('F'), reason: 'x' }]);
+    expect(await h.store.get([key('F')])).toEqual([{ type: 'fixpoint' }]);
+
+    // A run that kept R as it is must find R kept on re-run, so held replaces a rewrite.
+    await h.store.write([{ op: 'rewrite', key: key('R'), toKey: key('R2'), text: 'R2' }]);
+    await h.store.write([{ op: 'held', key: key('R'), reason: 'lost-link' }]);
+    expect(await h.store.get([key('R'), key('R2')])).toEqual([
+      { type: 'held', reason: 'lost-link' },
+      { type: 'fixpoint' },
+    ]);
+  });
+
+  it('gives the same state whatever the order of a rewrite and a fixpoint of the same line', async () => {
+    await h.store.write([
+      { op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' },
+      { op: 'fixpoint', key: key('A') },
+      { op: 'fixpoint', key: key('X') },
+      { op: 'rewrite', key: key('X'), toKey: key('Y'), text: 'Y' },
+    ]);
+    expect(await h.store.get([key('A'), key('B'), key('X'), key('Y')])).toEqual([
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+    ]);
+  });
+
+  it('re-asserts served rewrite targets as fixpoints (over a rewrite, or where B is gone)', async () => {
+    await h.store.write([{ op: 'rewrite', key: key('B'), toKey: key('C'), text: 'C' }]);
+    expect((await h.store.get([key('B')]))[0]?.type).toBe('rewrite');
+    await h.store.confirmServed([key('B'), key('never-seen')]);
+    expect(await h.store.get([key('B'), key('never-seen')])).toEqual([
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+    ]);
+    if (h.pttl) expect(await h.pttl(key('B'))).toBe(-1);
+    await h.store.confirmServed([]);
+  });
+
+  it('puts a TTL on rewrites and held entries, never on fixpoints', async () => {
+    await h.store.write([
+      { op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' },
+      { op: 'held', key: key('H'), reason: 'r' },
+      { op: 'fixpoint', key: key('F') },
+    ]);
+    if (h.pttl) {
+      for (const k of [key('A'), key('H')]) {
+        const ms = await h.pttl(k);
+        expect(ms).toBeGreaterThan((TTL_SECONDS - 5) * 1000);
+        expect(ms).toBeLessThanOrEqual(TTL_SECONDS * 1000);
+      }
+      expect(await h.pttl(key('B'))).toBe(-1);
+      expect(await h.pttl(key('F'))).toBe(-1);
+      // A fixpoint written over a rewrite drops the rewrite's TTL.
+      await h.store.write([{ op: 'fixpoint', key: key('A') }]);
+      expect(await h.pttl(key('A'))).toBe(-1);
+      return;
+    }
+    h.advance!((TTL_SECONDS - 1) * 1000);
+    expect((await h.store.get([key('A'), key('H')])).map((v) => v?.type)).toEqual(['rewrite', 'held']);
+    h.advance!(2000);
+    expect(await h.store.get([key('A'), key('H'), key('B'), key('F')])).toEqual([
+      undefined,
+      undefined,
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+    ]);
+    // An expired rewrite is absent for writers too: a new rewrite may take its place.
+    await h.store.write([{ op: 'rewrite', key: key('A'), toKey: key('C'), text: 'C' }]);
+    expect(await h.store.get([key('A')])).toEqual([{ type: 'rewrite', text: 'C' }]);
+  });
+
+  it('round-trips unicode, emoji, CRLF, tabs, empty and lone-surrogate texts exactly', async () => {
+    const texts = [
+      'Ünïcödé — “quotes” and ½',
+      'emoji 👩🏽‍💻 and 🇫🇷 flags',
+      'line with CRLF\r\n',
+      '\ttab\u0000nul',
+      '',
+      'lone \ud800 surrogate',
+      '1',
+      '>already tagged',
+      'x'.repeat(5000),
+    ];
+    await h.store.write(
+      texts.map((text, i) => ({ op: 'rewrite' as const, key: key(`src ${i}`), toKey: key(text), text })),
+    );
+    const values = await h.store.get(texts.map((_, i) => key(`src ${i}`)));
+    expect(values).toEqual(texts.map((text) => ({ type: 'rewrite', text })));
+    expect(await h.store.get(texts.map((t) => key(t)))).toEqual(texts.map(() => ({ type: 'fixpoint' })));
+  });
+
+  it('keeps entries of different scope, model, prompt, kind and text apart', async () => {
+    const variants: Partial<KeyInput>[] = [
+      { scope: 'installation:2' },
+      { modelId: 'other-model' },
+      { promptVersion: 'p2' },
+      { kind: 'heading' as LineKind },
+      { text: 'A ' },
+    ];
+    await h.store.write([{ op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' }]);
+    const keys = variants.map((v) => key('A', v));
+    expect(new Set([key('A'), ...keys]).size).toBe(variants.length + 1);
+    expect(await h.store.get(keys)).toEqual(variants.map(() => undefined));
+  });
+
+  it('answers a batch that mixes scopes', async () => {
+    const other = { scope: 'installation:99' };
+    await h.store.write([{ op: 'fixpoint', key: key('A', other) }]);
+    await h.store.write([{ op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' }]);
+    expect(await h.store.get([key('A'), key('A', other), key('B'), key('B', other)])).toEqual([
+      { type: 'rewrite', text: 'B' },
+      { type: 'fixpoint' },
+      { type: 'fixpoint' },
+      undefined,
+    ]);
+  });
+
+  it('refuses a rewrite whose target is in another scope', async () => {
+    await expect(
+      h.store.write([
+        { op: 'rewrite', key: key('A'), toKey: key('B', { scope: 'installation:2' }), text: 'B' },
+      ]),
+    ).rejects.toThrow(TypeError);
+  });
+
+  it('counts entries by type and purges one scope only', async () => {
+    const other = { scope: 'installation:2' };
+    await h.store.write([
+      { op: 'rewrite', key: key('A'), toKey: key('B'), text: 'B' },
+      { op: 'held', key: key('H'), reason: 'r' },
+      { op: 'fixpoint', key: key('F') },
+      { op: 'fixpoint', key: key('F', other) },
+    ]);
+    expect(await h.store.stats(base.scope)).toMatchObject({ entries: 4, fixpoints: 2, rewrites: 1, held: 1 });
+    expect(await h.store.purgeScope(base.scope)).toBe(4);
+    expect(await h.store.get([key('A'), key('B'), key('F'), key('F', other)])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      { type: 'fixpoint' },
+    ]);
+    expect(await h.store.stats(other.scope)).toMatchObject({ entries: 1, fixpoints: 1 });
+  });
+});
