@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'docs-fix-demo-'));
 cpSync(join(root, 'examples/docs'), join(work, 'docs'), { recursive: true });
 cpSync(join(root, 'examples/docs'), join(work, 'docs-again'), { recursive: true });
 
-const env = { ...process.env, NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
 delete env.OPENAI_BASE_URL;
 delete env.OPENAI_API_KEY;
 delete env.DOCS_FIX_PROVIDER;

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // The command-line entry: thin; each command lives in src/cli/<name>.ts and calls engine/, cache/, github/.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { registerFix } from './cli/fix.js';
 import { registerLines } from './cli/lines.js';
 import { registerSimServer } from './cli/sim-server.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+// src/cli.ts under vite-node, dist/src/cli.js when built: the package root is one or two folders up.
+const pkgUrl = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((u) =>
+  existsSync(u),
+)!;
+const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('docs-fix')
@@ -14,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerLines(program);
+  registerFix(program);
   registerSimServer(program);
   return program;
 }

@@ -49,7 +49,9 @@ export function parseRepoConfigYaml(text: string, file: string): ConfigResult {
 
 /** Reads the operator environment; throws ConfigError naming the variable. */
 export function readOperatorEnv(env: NodeJS.ProcessEnv = process.env): OperatorEnv {
-  const parsed = OperatorEnvSchema.safeParse(env);
+  // An empty variable (`OPENAI_API_KEY=` in a .env file) means unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = OperatorEnvSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new ConfigError('environment', issuePath(issue), issue.message);

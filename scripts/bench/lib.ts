@@ -1,0 +1,84 @@
+// Shared by the benchmark scripts: the corpus, the raw-parse reference, and timing helpers.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import remarkFrontmatter from 'remark-frontmatter';
+import remarkGfm from 'remark-gfm';
+import remarkMath from 'remark-math';
+import remarkMdx from 'remark-mdx';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import type { SourceFile } from '../../src/engine/types.js';
+
+export interface Corpus {
+  readonly files: SourceFile[];
+  readonly bytes: number;
+  /** Where the files came from, for the printed report. */
+  readonly source: string;
+}
+
+/** Reads every markdown file under $DOCS_FIX_CORPUS, or the bundled fixtures with a warning when it is unset. */
+export function loadCorpus(): Corpus {
+  const fromEnv = process.env.DOCS_FIX_CORPUS;
+  const root = fromEnv ?? new URL('../../../test/fixtures', import.meta.url).pathname;
+  if (!fromEnv) {
+    process.stderr.write(
+      'bench: DOCS_FIX_CORPUS is not set: measuring the small bundled fixtures only; set it to a markdown corpus (CI: ../shared/corpus) for real figures\n',
+    );
+  }
+  const files: SourceFile[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.(md|mdx|markdown)$/i.test(e.name) && !(fromEnv && e.name === 'MANIFEST.md' && dir === root)) {
+        files.push({ path: relative(root, full), bytes: new Uint8Array(readFileSync(full)) });
+      }
+    }
+  };
+  walk(root);
+  return { files, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0), source: root };
+}
+
+const mdProcessor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkMath);
+const mdxProcessor = unified()
+  .use(remarkParse)
+  .use(remarkMdx)
+  .use(remarkGfm)
+  .use(remarkFrontmatter, ['yaml', 'toml'])
+  .use(remarkMath);
+
+/** The floor every figure is compared with: remark parsing the same files with the same extensions. */
+export function rawParse(files: readonly SourceFile[]): number {
+  const decoder = new TextDecoder();
+  let nodes = 0;
+  for (const f of files) {
+    const processor = f.path.endsWith('.mdx') ? mdxProcessor : mdProcessor;
+    try {
+      nodes += processor.parse(decoder.decode(f.bytes)).children.length;
+    } catch {
+      // An MDX file that does not parse costs what it cost until the error, as in split().
+    }
+  }
+  return nodes;
+}
+
+export async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function mbPerSecond(bytes: number, ms: number): number {
+  return bytes / 1e6 / (ms / 1000);
+}
+
+export function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
