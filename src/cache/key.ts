@@ -15,6 +15,7 @@ const DIGEST_CHARS = 43;
 export const LINE_KEY_LENGTH = SCOPE_TAG_LENGTH + 1 + DIGEST_CHARS;
 
 const LINE_KEY_PATTERN = /^[A-Za-z0-9_-]{7}\.[A-Za-z0-9_-]{43}$/;
+const DOT = 0x2e;
 const UTF8 = 0;
 const UTF16LE = 1;
 
@@ -106,10 +107,10 @@ function redisHead(prefix: string, tag: string): Buffer {
 /**
  * The Redis key of a line: `<prefix>:{<scopeTag>}` followed by the 32 raw digest bytes (44 bytes with the
  * default prefix `df`, which fits jemalloc's 48-byte class; base64url text would take the 64-byte class).
- * The line key must be valid (see `isLineKey`); this is on the hot path and only checks its length.
+ * The line key must be valid (see `isLineKey`); on this hot path only its shape and digest are checked.
  */
 export function redisLineKey(prefix: string, key: string): Buffer {
-  if (key.length !== LINE_KEY_LENGTH) assertLineKey(key);
+  if (key.length !== LINE_KEY_LENGTH || key.charCodeAt(SCOPE_TAG_LENGTH) !== DOT) assertLineKey(key);
   const head = redisHead(prefix, lineKeyTag(key));
   const out = Buffer.allocUnsafe(head.length + DIGEST_BYTES);
   head.copy(out, 0);
