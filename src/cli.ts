@@ -2,6 +2,7 @@
 // The command-line entry: thin; each command lives in src/cli/<name>.ts and calls engine/, cache/, github/.
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
+import { registerCache } from './cli/cache.js';
 import { registerFix } from './cli/fix.js';
 import { registerLines } from './cli/lines.js';
 import { registerSimServer } from './cli/sim-server.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerLines(program);
   registerFix(program);
   registerSimServer(program);
+  registerCache(program);
   return program;
 }
 

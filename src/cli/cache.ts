@@ -1,0 +1,90 @@
+// `docs-fix cache stats|purge`: operator commands over the line cache (scans; never part of a run).
+import { Option, type Command } from 'commander';
+import { defaultCacheDir, openStore, type MaintainedLineStore, type StoreStats } from '../cache/index.js';
+import { readOperatorEnv } from '../config/index.js';
+
+interface StoreOptions {
+  store: 'embedded' | 'redis';
+  redisUrl?: string;
+  prefix?: string;
+  cacheDir?: string;
+  json?: boolean;
+}
+
+function addStoreOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--store <kind>', 'which cache').choices(['embedded', 'redis']).default('embedded'))
+    .option('--redis-url <url>', 'Redis for --store redis (default: $REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix (default: $DOCS_FIX_REDIS_PREFIX or df)')
+    .option(
+      '--cache-dir <dir>',
+      'embedded cache directory (default: $XDG_CACHE_HOME/docs-fix or .docs-fix/cache)',
+    )
+    .option('--json', 'print JSON');
+}
+
+async function open(opts: StoreOptions): Promise<{ store: MaintainedLineStore; where: string }> {
+  const env = readOperatorEnv();
+  const redisUrl = opts.redisUrl ?? env.REDIS_URL;
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const store = await openStore({
+    kind: opts.store,
+    redisUrl,
+    prefix: opts.prefix ?? env.DOCS_FIX_REDIS_PREFIX,
+    cacheDir,
+  });
+  return { store, where: opts.store === 'redis' ? redisUrl.replace(/\/\/[^@/]*@/, '//***@') : cacheDir };
+}
+
+function formatStats(stats: StoreStats, where: string, kind: string): string {
+  const rows = [
+    `${kind} cache at ${where}`,
+    `entries    ${stats.entries}`,
+    `fixpoints  ${stats.fixpoints}`,
+    `rewrites   ${stats.rewrites}`,
+    `held       ${stats.held}`,
+  ];
+  if (stats.bytesPerEntry !== undefined) {
+    const how = kind === 'redis' ? 'MEMORY USAGE, sampled' : 'lmdb pages / entries';
+    rows.push(`bytes/entry ${stats.bytesPerEntry} (${how})`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+export function registerCache(program: Command): void {
+  const cache = program.command('cache').description('Inspect and maintain the line cache (operators).');
+
+  addStoreOptions(cache.command('stats'))
+    .description('Count cached lines by type (fixpoints, rewrites, held) and memory per entry')
+    .option('--scope <scope>', 'only this scope (e.g. installation:123 or local)')
+    .action(async (opts: StoreOptions & { scope?: string }) => {
+      const { store, where } = await open(opts);
+      try {
+        const stats = await store.stats(opts.scope);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ store: opts.store, where, scope: opts.scope ?? null, ...stats })}\n`
+            : formatStats(stats, where, opts.store),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  addStoreOptions(cache.command('purge'))
+    .description('Remove every cached line of a scope (uninstalls); batched SCAN + UNLINK on Redis')
+    .requiredOption('--scope <scope>', 'the scope to remove (e.g. installation:123 or local)')
+    .action(async (opts: StoreOptions & { scope: string }) => {
+      const { store, where } = await open(opts);
+      try {
+        const removed = await store.purgeScope(opts.scope);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify({ store: opts.store, where, scope: opts.scope, removed })}\n`
+            : `removed ${removed} entries of scope ${opts.scope} from ${opts.store} cache at ${where}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
