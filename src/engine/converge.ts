@@ -31,12 +31,20 @@ export interface ConvergeReport {
 }
 
 /** Runs the fixer on its own output `runs` times, in memory, and measures how far it is from a fixpoint. */
-export async function convergeRuns(files: readonly SourceFile[], opts: ConvergeOptions): Promise<ConvergeReport> {
+export async function convergeRuns(
+  files: readonly SourceFile[],
+  opts: ConvergeOptions,
+): Promise<ConvergeReport> {
   let current = [...files];
   const runs: ConvergeRun[] = [];
   for (let run = 1; run <= opts.runs; run += 1) {
     const store = opts.storeForRun(run);
-    const result = await fixFiles(current, { store, fixer: opts.fixer, scope: opts.scope, budget: opts.budget });
+    const result = await fixFiles(current, {
+      store,
+      fixer: opts.fixer,
+      scope: opts.scope,
+      budget: opts.budget,
+    });
     const s = result.summary;
     runs.push({
       ...s,

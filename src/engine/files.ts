@@ -37,7 +37,11 @@ export class PathError extends Error {
  * Lists markdown files under `paths` (files named explicitly are taken as they are; folders are walked
  * and filtered by the selection), relative to `cwd` with `/` separators, sorted.
  */
-export function collectMarkdownPaths(paths: readonly string[], selection: FileSelection, cwd: string): string[] {
+export function collectMarkdownPaths(
+  paths: readonly string[],
+  selection: FileSelection,
+  cwd: string,
+): string[] {
   const matches = pathFilter(selection);
   const found = new Set<string>();
   const toPosix = (p: string): string => relative(cwd, p).split(sep).join('/');
@@ -46,7 +50,8 @@ export function collectMarkdownPaths(paths: readonly string[], selection: FileSe
       if (entry.name === '.git' || entry.name === 'node_modules') continue;
       const full = joinPath(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && MARKDOWN.test(entry.name) && matches(toPosix(full))) found.add(toPosix(full));
+      else if (entry.isFile() && MARKDOWN.test(entry.name) && matches(toPosix(full)))
+        found.add(toPosix(full));
     }
   };
   for (const p of paths) {
@@ -74,12 +79,20 @@ export function readWithinLimits(
   let bytes = 0;
   for (const path of paths) {
     if (files.length >= limits.maxFiles) {
-      skipped.push({ path, reason: 'limit', message: `${path}: not read: the run's limit of ${limits.maxFiles} files was reached` });
+      skipped.push({
+        path,
+        reason: 'limit',
+        message: `${path}: not read: the run's limit of ${limits.maxFiles} files was reached`,
+      });
       continue;
     }
     const data = readFileSync(joinPath(cwd, path));
     if (bytes + data.byteLength > limits.maxBytes) {
-      skipped.push({ path, reason: 'limit', message: `${path}: not read: the run's limit of ${limits.maxBytes} bytes was reached` });
+      skipped.push({
+        path,
+        reason: 'limit',
+        message: `${path}: not read: the run's limit of ${limits.maxBytes} bytes was reached`,
+      });
       continue;
     }
     bytes += data.byteLength;

@@ -5,7 +5,15 @@ import type { LineKind, LineUnit, MarkdownDocument } from '../markdown/types.js'
 import type { ModelLine } from '../model/types.js';
 import { admitFileStructure, admitRewrite } from './admission.js';
 import { buildDiff } from './diff.js';
-import type { EngineContext, FilePatch, FixResult, LineOutcome, LineTrace, RunSummary, SourceFile } from './types.js';
+import type {
+  EngineContext,
+  FilePatch,
+  FixResult,
+  LineOutcome,
+  LineTrace,
+  RunSummary,
+  SourceFile,
+} from './types.js';
 
 /** Lookups and writes are sent to the store in chunks of this many keys (one round trip each). */
 const STORE_CHUNK = 2000;
@@ -45,11 +53,13 @@ export function emptySummary(): RunSummary {
     changedLines: 0,
     changedFiles: 0,
     rejectedLines: 0,
+    rejectedByReason: {},
     heldLines: 0,
     overBudgetLines: 0,
     unansweredLines: 0,
     tokens: { prompt: 0, completion: 0, total: 0 },
     durationMs: 0,
+    modelMs: 0,
   };
 }
 
@@ -65,7 +75,13 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const trace: LineTrace[] = [];
 
   const keyOf = (kind: LineKind, text: string): string =>
-    lineKey({ scope: ctx.scope, modelId: ctx.fixer.modelId, promptVersion: ctx.fixer.promptVersion, kind, text });
+    lineKey({
+      scope: ctx.scope,
+      modelId: ctx.fixer.modelId,
+      promptVersion: ctx.fixer.promptVersion,
+      kind,
+      text,
+    });
 
   // 1. Split and dedupe.
   const distinct: DistinctLine[] = [];
@@ -75,7 +91,11 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
     summary.files += 1;
     const doc = split(file.bytes, { path: file.path });
     if (doc.skipped) {
-      summary.skippedFiles.push({ path: file.path, reason: doc.skipped.reason, message: doc.skipped.message });
+      summary.skippedFiles.push({
+        path: file.path,
+        reason: doc.skipped.reason,
+        message: doc.skipped.message,
+      });
       continue;
     }
     const ids = new Map<number, number>();
@@ -129,7 +149,9 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
 
   // 3. Distinct misses go to the model; answers pass admission before they are used or stored.
   if (misses.length > 0) {
+    const modelStarted = now();
     const answer = await askModel(misses, ctx);
+    summary.modelMs = Math.round(now() - modelStarted);
     summary.modelLines = misses.length - answer.overBudget.size;
     summary.modelRequests = answer.requests;
     summary.tokens = answer.tokens;
@@ -173,7 +195,8 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
 
   // 5. Store under the invariant before anything is emitted; a failure here fails the run closed.
   const writes = distinct.flatMap((d) => (d.write ? [d.write] : []));
-  for (let i = 0; i < writes.length; i += STORE_CHUNK) await ctx.store.write(writes.slice(i, i + STORE_CHUNK));
+  for (let i = 0; i < writes.length; i += STORE_CHUNK)
+    await ctx.store.write(writes.slice(i, i + STORE_CHUNK));
   for (let i = 0; i < servedRewriteKeys.length; i += STORE_CHUNK) {
     await ctx.store.confirmServed(servedRewriteKeys.slice(i, i + STORE_CHUNK));
   }
@@ -190,7 +213,12 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
       const entry = distinct[id]!;
       countOutcome(summary, entry.outcome);
       const changed = entry.result !== undefined && entry.result !== unit.text && patch !== undefined;
-      if (ctx.trace === 'all' || changed || entry.outcome.startsWith('rejected') || entry.outcome === 'over-budget') {
+      if (
+        ctx.trace === 'all' ||
+        changed ||
+        entry.outcome.startsWith('rejected') ||
+        entry.outcome === 'over-budget'
+      ) {
         trace.push(traceOf(file.path, unit, entry.outcome, changed ? entry.result : undefined));
       }
     }
@@ -221,7 +249,9 @@ async function askModel(misses: readonly DistinctLine[], ctx: EngineContext): Pr
   };
   let sent = 0;
   for (let i = 0; i < misses.length; i += MODEL_CHUNK) {
-    const lines: ModelLine[] = misses.slice(i, i + MODEL_CHUNK).map((m) => ({ id: m.id, kind: m.kind, text: m.text }));
+    const lines: ModelLine[] = misses
+      .slice(i, i + MODEL_CHUNK)
+      .map((m) => ({ id: m.id, kind: m.kind, text: m.text }));
     const budget = {
       maxLines: Math.max(0, ctx.budget.maxLines - sent),
       maxTokens: Math.max(0, ctx.budget.maxTokens - out.tokens.total),
@@ -254,6 +284,8 @@ function countOutcome(summary: RunSummary, outcome: LineOutcome): void {
   } else if (outcome === 'over-budget') summary.overBudgetLines += 1;
   else if (outcome === 'unanswered') summary.unansweredLines += 1;
   else if (outcome.startsWith('rejected:')) {
+    const reason = outcome.slice('rejected:'.length);
+    summary.rejectedByReason[reason] = (summary.rejectedByReason[reason] ?? 0) + 1;
     summary.rejectedLines += 1;
     summary.heldLines += 1;
   }

@@ -53,12 +53,16 @@ export interface RunSummary {
   changedFiles: number;
   /** Model answers rejected by admission in this run. */
   rejectedLines: number;
+  /** Rejected lines by admission reason. */
+  rejectedByReason: Record<string, number>;
   /** Lines kept unchanged because of a rejection, now or earlier (rejected + held hits). */
   heldLines: number;
   overBudgetLines: number;
   unansweredLines: number;
   tokens: { prompt: number; completion: number; total: number };
   durationMs: number;
+  /** Time spent waiting for the model. */
+  modelMs: number;
 }
 
 export interface EngineContext {

@@ -22,7 +22,8 @@ export const SCHEDULED_CHECK_BUCKET_MS = 60 * 60 * 1000;
  * The job id: a hash of what the job is about, never of the delivery, so that a redelivered webhook or a
  * repeated event maps to the same id and BullMQ ignores the second `add` while the first job is kept.
  * - push: repository, branch, `after` SHA
- * - command: repository, pull request, command, head SHA (a repeated `/docs-fix fix` on the same head is one job)
+ * - command: repository, pull request, command, and the head SHA when the event carried it, else the comment
+ *   id (a redelivered comment is one job; a repeated comment on the same head is skipped by the worker)
  * - pr-closed: repository, pull request, head branch
  * - scheduled-check: repository, branch, and the hour (`now`) it was asked for
  * The result has the shape `<kind>-<32 hex>`: no `:` (BullMQ refuses it in custom ids) and not an integer.
@@ -33,7 +34,7 @@ export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
     case 'push':
       return `push-${digest(['push', slug, spec.branch, spec.after.toLowerCase()])}`;
     case 'command':
-      return `command-${digest(['command', slug, spec.pull, spec.command, spec.headSha.toLowerCase()])}`;
+      return `command-${digest(['command', slug, spec.pull, spec.command, spec.headSha ? spec.headSha.toLowerCase() : `comment:${spec.commentId}`])}`;
     case 'pr-closed':
       return `pr-closed-${digest(['pr-closed', slug, spec.pull, spec.branch])}`;
     case 'scheduled-check':

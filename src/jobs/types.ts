@@ -21,8 +21,12 @@ export type JobSpec =
       readonly pull: number;
       readonly commentId: number;
       readonly commenter: string;
-      /** Head SHA of the pull request when the comment was made (part of the job id). */
-      readonly headSha: string;
+      /**
+       * Head SHA of the pull request when known. A comment webhook does not carry it, so the app leaves it
+       * out (the handler makes no GitHub request) and the job id falls back to the comment id; the worker
+       * then skips a command already done for the same head.
+       */
+      readonly headSha?: string;
     })
   | (RepoRef & {
       readonly kind: 'scheduled-check';
