@@ -1,0 +1,133 @@
+/** Texts docs-fix shows on GitHub: pull request body, check run output. Pure functions of their inputs. */
+import type { RunSummary } from '../engine/types.js';
+
+/** Bodies of pull requests, issues and comments: at most 65,536 characters. */
+export const BODY_LIMIT = 65_536;
+/** Check run `summary` and `text`: at most 65,535 characters. */
+export const CHECK_TEXT_LIMIT = 65_535;
+
+const MARKER_RE = /<!-- docs-fix:bot-pr base=(\S+?) -->/;
+
+/** Hidden marker by which the bot recognises its own pull request for `base`. */
+export function botMarker(base: string): string {
+  return `<!-- docs-fix:bot-pr base=${base} -->`;
+}
+
+/** The base branch named by a bot marker in a pull request body, or undefined when there is none. */
+export function parseBotMarker(body: string | null | undefined): string | undefined {
+  return body ? MARKER_RE.exec(body)?.[1] : undefined;
+}
+
+export interface RenderInput {
+  readonly summary: RunSummary;
+  /** Unified diff of the proposed changes. */
+  readonly diff: string;
+  /** Paths of the changed files. */
+  readonly files: readonly string[];
+}
+
+/** The numbers people look at: a two-column markdown table. */
+export function summaryTable(summary: RunSummary): string {
+  const rows: [string, number][] = [
+    ['Files examined', summary.files],
+    ['Files changed', summary.changedFiles],
+    ['Lines changed', summary.changedLines],
+    ['Lines already correct (served from the cache)', summary.fixpointHits],
+    ['Lines fixed from the cache', summary.rewriteHits],
+    ['Lines sent to the model', summary.modelLines],
+    ['Lines held (a rewrite was rejected)', summary.heldLines],
+  ];
+  if (summary.overBudgetLines > 0)
+    rows.push(['Lines left for a later run (budget)', summary.overBudgetLines]);
+  if (summary.skippedFiles.length > 0) rows.push(['Files skipped', summary.skippedFiles.length]);
+  return ['| | |', '|---|--:|', ...rows.map(([k, v]) => `| ${k} | ${v.toLocaleString('en-US')} |`)].join(
+    '\n',
+  );
+}
+
+/** A fence longer than any backtick run inside `text`, so the diff cannot close it. */
+function fenceFor(text: string): string {
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/**
+ * Cuts a diff to at most `budget` characters at a line boundary, preferring the end of a file's section, and
+ * says how much was left out. Returns the diff whole when it fits.
+ */
+export function truncateDiff(diff: string, budget: number): { text: string; truncated: boolean } {
+  if (diff.length <= budget) return { text: diff, truncated: false };
+  const totalLines = diff.split('\n').length;
+  const notice = (shownLines: number): string =>
+    `\n… diff truncated: ${(totalLines - shownLines).toLocaleString('en-US')} more lines not shown\n`;
+  const room = Math.max(0, budget - notice(0).length - 16);
+  let cut = diff.lastIndexOf('\n', room);
+  if (cut <= 0) cut = 0;
+  const fileStart = diff.lastIndexOf('\ndiff --git ', cut);
+  const sectionEnd = fileStart > room / 2 ? fileStart : cut;
+  const text = diff.slice(0, sectionEnd);
+  const shown = text === '' ? 0 : text.split('\n').length;
+  return { text: text + notice(shown), truncated: true };
+}
+
+function diffBlock(diff: string, budget: number): string {
+  const open = (fence: string): string => `<details><summary>Proposed changes</summary>\n\n${fence}diff\n`;
+  const close = (fence: string): string => `\n${fence}\n\n</details>`;
+  const fence = fenceFor(diff);
+  const overhead = open(fence).length + close(fence).length;
+  const { text } = truncateDiff(diff.replace(/\n$/, ''), Math.max(0, budget - overhead));
+  return open(fence) + text.replace(/\n$/, '') + close(fence);
+}
+
+/** Pull request body: marker, summary table, collapsible diff (cut to fit under 65,536 characters), how to re-run. */
+export function renderPullRequestBody(input: RenderInput & { readonly base: string }): string {
+  const head = [
+    botMarker(input.base),
+    `docs-fix copy-edited ${input.files.length} markdown file${input.files.length === 1 ? '' : 's'} on \`${input.base}\`.`,
+    '',
+    summaryTable(input.summary),
+    '',
+  ].join('\n');
+  const tail = [
+    '',
+    '',
+    'Comment `/docs-fix` on a pull request to run it there (`/docs-fix check` only reports). This pull request is',
+    'updated in place by later pushes; a commit by someone else on its branch stops the updates.',
+  ].join('\n');
+  const budget = BODY_LIMIT - head.length - tail.length - 64;
+  return head + diffBlock(input.diff, budget) + tail;
+}
+
+/** Check run output: title, summary (table) and text (the diff), each within GitHub's limits. */
+export function renderCheckRunOutput(input: RenderInput & { readonly dryRun?: boolean }): {
+  title: string;
+  summary: string;
+  text: string;
+} {
+  const { summary } = input;
+  const title =
+    summary.changedLines === 0
+      ? 'Nothing to fix'
+      : `${summary.changedLines} line${summary.changedLines === 1 ? '' : 's'} to fix in ${summary.changedFiles} file${summary.changedFiles === 1 ? '' : 's'}`;
+  const note = input.dryRun
+    ? '\n\nDry run: the repository config asks for a report only; nothing was committed.'
+    : '';
+  const skipped = summary.skippedFiles
+    .slice(0, 50)
+    .map((s) => `- \`${s.path}\`: ${s.reason} (${s.message})`)
+    .join('\n');
+  const summaryText = clip(
+    `${summaryTable(summary)}${note}${skipped ? `\n\nSkipped files:\n${skipped}` : ''}`,
+    CHECK_TEXT_LIMIT,
+  );
+  const text = input.diff === '' ? '' : diffBlock(input.diff, CHECK_TEXT_LIMIT - 64);
+  return { title, summary: summaryText, text };
+}
+
+/** Cuts text to `limit` characters with a visible mark. */
+export function clip(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const mark = '\n\n… (truncated)';
+  return text.slice(0, limit - mark.length) + mark;
+}
