@@ -1,0 +1,480 @@
+// Pure functions from bench/results.json to the README's performance section and the scale plot.
+// No I/O: `all.ts` reads and writes the files; the tests feed these functions plain objects.
+import type { ScaleCase, ScaleResult } from './scale.js';
+
+/** The goals the issues set; every verdict is computed from the measured numbers against these. */
+export const GOALS = {
+  /** Issue 3: split+join ≤ 1.3× raw remark parse. */
+  splitJoinToRaw: 1.3,
+  /** Issues 5 and 9: a warm run (everything cached) ≤ 1.5× raw remark parse of the same files. */
+  warmToRaw: 1.5,
+  /** Issues 4 and 9: RedisStore lookups ≥ 50% of raw MGET on the same server. */
+  redisToMget: 0.5,
+  /** Issue 4: EmbeddedStore ≥ 1,000,000 lookups/s warm. */
+  embeddedLookupsPerSecond: 1_000_000,
+  /** Issue 4: ≤ 100 bytes per fixpoint entry in Redis, ≤ 100 bytes beyond the value for rewrites. */
+  redisBytesPerEntry: 100,
+  /** Issue 9: peak RSS under 1 GiB for the 1M-line case. */
+  peakRssBytes: 2 ** 30,
+  peakRssAtLines: 1_000_000,
+  /**
+   * Issue 9: incremental cost proportional to the change. Read here as: model lines equal the distinct
+   * changed lines in every push, and a push of the same lines costs the same (within this factor, for
+   * machine noise) at every repository size from the smallest to the largest.
+   */
+  samePushTimeSpread: 2,
+  /** Issue 7: webhook acknowledgement p99 under 100 ms in a burst. */
+  webhookAckP99Ms: 100,
+} as const;
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly node: string;
+  readonly platform: string;
+}
+
+export interface SplitFigures {
+  readonly files: number;
+  readonly bytes: number;
+  readonly rawMs: number;
+  readonly splitJoinMs: number;
+  readonly rawMBps: number;
+  readonly splitJoinMBps: number;
+  readonly ratio: number;
+}
+
+export interface EngineBenchFigures {
+  readonly files: number;
+  readonly megabytes: number;
+  readonly lines: number;
+  readonly cold: { ms: number; modelLines: number; modelRequests: number; changedLines: number; ratioToRawParse: number };
+  readonly rawParse: { ms: number; MBps: number };
+  readonly warmOnInput: { ms: number; ratioToRawParse: number };
+  readonly warmOnOutput: { ms: number; ratioToRawParse: number; modelLines: number; changedLines: number };
+}
+
+export interface CacheFigures {
+  readonly redisLookups?: {
+    keys: number;
+    batch: number;
+    storeLookupsPerSecond: number;
+    rawMgetLookupsPerSecond: number;
+    ratio: number;
+  };
+  readonly embedded?: { keys: number; lookupsPerSecond: number; syncLookupsPerSecond?: number };
+  readonly memoryNoPolicy?: {
+    fixpoints: number;
+    bytesPerFixpoint: number;
+    bytesPerRewrite: number;
+    rewriteValueBytes: number;
+    bytesPerRewriteBeyondValue: number;
+  };
+}
+
+export interface BenchResults {
+  /** ISO date of the run. */
+  readonly date: string;
+  readonly machine: Machine;
+  /** The command that produced the file. */
+  readonly command: string;
+  readonly corpus?: string;
+  readonly split?: SplitFigures;
+  readonly cache?: CacheFigures;
+  readonly engine?: EngineBenchFigures;
+  readonly scale?: ScaleResult;
+  /** Whatever `bench:webhooks` prints; rendered as found. */
+  readonly webhooks?: Record<string, unknown>;
+  /** Benchmarks not run, and why. */
+  readonly skipped: readonly { name: string; reason: string }[];
+}
+
+export type Verdict = 'reached' | 'not reached' | 'not measured';
+
+export interface GoalVerdict {
+  readonly goal: string;
+  readonly measured: string;
+  readonly verdict: Verdict;
+}
+
+const fmt = (x: number, digits = 2): string =>
+  Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: digits });
+const ms = (x: number): string => (x >= 10_000 ? `${fmt(x / 1000, 1)} s` : `${fmt(x, x < 10 ? 1 : 0)} ms`);
+const ratio = (x: number): string => `${fmt(x, 2)}×`;
+const mib = (bytes: number): string => `${fmt(Math.round(bytes / 2 ** 20))} MiB`;
+const sizeLabel = (lines: number): string =>
+  lines >= 1_000_000 ? `${fmt(lines / 1_000_000)}M` : lines >= 1000 ? `${fmt(lines / 1000)}k` : String(lines);
+const verdictOf = (ok: boolean): Verdict => (ok ? 'reached' : 'not reached');
+
+/** The cases on the embedded store (the default), ascending by size. */
+function embeddedCases(scale: ScaleResult | undefined): ScaleCase[] {
+  return (scale?.cases ?? []).filter((c) => c.store === 'embedded').sort((a, b) => a.targetLines - b.targetLines);
+}
+
+export function goalVerdicts(r: BenchResults): GoalVerdict[] {
+  const out: GoalVerdict[] = [];
+  const g = GOALS;
+
+  out.push(
+    r.split
+      ? {
+          goal: `split+join ≤ ${g.splitJoinToRaw}× raw parse (corpus)`,
+          measured: ratio(r.split.ratio),
+          verdict: verdictOf(r.split.ratio <= g.splitJoinToRaw),
+        }
+      : { goal: `split+join ≤ ${g.splitJoinToRaw}× raw parse (corpus)`, measured: '—', verdict: 'not measured' },
+  );
+
+  const warm: { where: string; x: number }[] = [];
+  if (r.engine) warm.push({ where: 'corpus', x: r.engine.warmOnInput.ratioToRawParse });
+  for (const c of embeddedCases(r.scale)) warm.push({ where: sizeLabel(c.targetLines), x: c.warm.ratioToRawParse });
+  out.push({
+    goal: `warm run ≤ ${g.warmToRaw}× raw parse (same input, everything cached)`,
+    measured: warm.length ? warm.map((w) => `${w.where} ${ratio(w.x)}`).join(', ') : '—',
+    verdict: warm.length ? verdictOf(warm.every((w) => w.x <= g.warmToRaw)) : 'not measured',
+  });
+
+  const lookups = r.cache?.redisLookups;
+  out.push({
+    goal: `RedisStore lookups ≥ ${g.redisToMget * 100}% of raw MGET`,
+    measured: lookups ? `${fmt(lookups.ratio * 100, 0)}%` : '—',
+    verdict: lookups ? verdictOf(lookups.ratio >= g.redisToMget) : 'not measured',
+  });
+
+  const embedded = r.cache?.embedded;
+  out.push({
+    goal: `EmbeddedStore ≥ ${fmt(g.embeddedLookupsPerSecond)} lookups/s warm`,
+    measured: embedded ? `${fmt(Math.round(embedded.lookupsPerSecond))}/s` : '—',
+    verdict: embedded ? verdictOf(embedded.lookupsPerSecond >= g.embeddedLookupsPerSecond) : 'not measured',
+  });
+
+  const memory = r.cache?.memoryNoPolicy;
+  out.push({
+    goal: `Redis ≤ ${g.redisBytesPerEntry} B per fixpoint, ≤ ${g.redisBytesPerEntry} B + value per rewrite`,
+    measured: memory
+      ? `${fmt(memory.bytesPerFixpoint, 1)} B, value + ${fmt(memory.bytesPerRewriteBeyondValue, 1)} B`
+      : '—',
+    verdict: memory
+      ? verdictOf(
+          memory.bytesPerFixpoint <= g.redisBytesPerEntry && memory.bytesPerRewriteBeyondValue <= g.redisBytesPerEntry,
+        )
+      : 'not measured',
+  });
+
+  out.push(incrementalVerdict(r.scale));
+
+  const cases = embeddedCases(r.scale);
+  const largest = cases.at(-1);
+  out.push(
+    largest && largest.targetLines >= g.peakRssAtLines
+      ? {
+          goal: `peak RSS < ${mib(g.peakRssBytes)} at ${sizeLabel(g.peakRssAtLines)} lines`,
+          measured: `${mib(largest.peakRssBytes)} (chunks of ${r.scale!.chunkLines ? fmt(r.scale!.chunkLines) : 'all'} lines)`,
+          verdict: verdictOf(largest.peakRssBytes < g.peakRssBytes),
+        }
+      : {
+          goal: `peak RSS < ${mib(g.peakRssBytes)} at ${sizeLabel(g.peakRssAtLines)} lines`,
+          measured: largest ? `${mib(largest.peakRssBytes)} at ${sizeLabel(largest.targetLines)} only` : '—',
+          verdict: 'not measured',
+        },
+  );
+
+  const p99 = r.webhooks ? findNumber(r.webhooks, /p99/i) : undefined;
+  out.push({
+    goal: `webhook acknowledgement p99 < ${g.webhookAckP99Ms} ms`,
+    measured: p99 ? `${fmt(p99.value, 1)} ms (${p99.path})` : '—',
+    verdict: p99 ? verdictOf(p99.value < g.webhookAckP99Ms) : 'not measured',
+  });
+  return out;
+}
+
+function incrementalVerdict(scale: ScaleResult | undefined): GoalVerdict {
+  const goal = 'incremental push cost proportional to the change';
+  const cases = embeddedCases(scale);
+  const pushes = cases.flatMap((c) => c.pushes);
+  if (pushes.length === 0) return { goal, measured: '—', verdict: 'not measured' };
+  const exact = pushes.filter((p) => p.modelLines === p.expectedModelLines).length;
+  const fixed = cases.flatMap((c) => c.pushes.filter((p) => p.label === 'fixed').map((p) => ({ c, p })));
+  const times = fixed.map((f) => f.p.ms);
+  const spread = times.length > 1 ? Math.max(...times) / Math.min(...times) : NaN;
+  const first = fixed[0];
+  const last = fixed.at(-1);
+  const growth = first && last ? last.c.lines / first.c.lines : NaN;
+  const sameWork = fixed.every((f) => f.p.lines === first?.p.lines);
+  const measured =
+    `model lines = distinct changed lines in ${exact}/${pushes.length} pushes; ` +
+    (first && last && fixed.length > 1
+      ? `the same ${first.p.changedInputLines}-line push: ${ms(first.p.ms)} at ${sizeLabel(first.c.targetLines)} lines, ` +
+        `${ms(last.p.ms)} at ${sizeLabel(last.c.targetLines)} (repository ${fmt(Math.round(growth))}× larger, ` +
+        `time spread ${ratio(spread)})`
+      : 'one size only');
+  const ok = exact === pushes.length && fixed.length > 1 && sameWork && spread <= GOALS.samePushTimeSpread;
+  return { goal, measured, verdict: fixed.length > 1 ? verdictOf(ok) : 'not measured' };
+}
+
+/** The first number whose key path matches `key` (depth-first), for figures from benches of unknown shape. */
+export function findNumber(o: unknown, key: RegExp, path = ''): { path: string; value: number } | undefined {
+  if (typeof o !== 'object' || o === null) return undefined;
+  for (const [k, v] of Object.entries(o)) {
+    const p = path ? `${path}.${k}` : k;
+    if (typeof v === 'number' && key.test(k)) return { path: p, value: v };
+    const found = findNumber(v, key, p);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const row = (cells: readonly string[]): string => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+const table = (head: readonly string[], rows: readonly (readonly string[])[]): string[] => [
+  row(head),
+  row(head.map(() => '---')),
+  ...rows.map(row),
+];
+
+/** The README section: machine and date, goals with verdicts, every figure beside its reference, scale. */
+export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): string {
+  const m = r.machine;
+  const lines: string[] = [
+    `Measured ${r.date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${mib(m.memoryBytes)}), Node ${m.node}, ${m.platform}, ` +
+      `with \`${r.command}\`${r.corpus ? ` over \`${r.corpus}\`` : ''}. Model: the offline simulator (not a language model). ` +
+      `Every time is beside its reference measured in the same run; figures are in \`bench/results.json\`.`,
+    '',
+    ...table(
+      ['goal', 'measured', 'verdict'],
+      goalVerdicts(r).map((v) => [v.goal, v.measured, v.verdict === 'reached' ? 'reached' : `**${v.verdict}**`]),
+    ),
+    '',
+  ];
+
+  const figures: string[][] = [];
+  if (r.split) {
+    figures.push([
+      'split + join (corpus)',
+      `${ms(r.split.splitJoinMs)} (${fmt(r.split.splitJoinMBps)} MB/s)`,
+      `raw parse ${ms(r.split.rawMs)} (${fmt(r.split.rawMBps)} MB/s)`,
+      ratio(r.split.ratio),
+    ]);
+  }
+  if (r.engine) {
+    const e = r.engine;
+    const raw = `raw parse ${ms(e.rawParse.ms)}`;
+    figures.push([
+      `engine cold, corpus (${fmt(e.files)} files, ${fmt(e.lines)} lines)`,
+      `${ms(e.cold.ms)}, ${fmt(e.cold.modelLines)} model lines in ${fmt(e.cold.modelRequests)} requests`,
+      raw,
+      ratio(e.cold.ratioToRawParse),
+    ]);
+    figures.push(['engine warm on the same input, corpus', ms(e.warmOnInput.ms), raw, ratio(e.warmOnInput.ratioToRawParse)]);
+    figures.push([
+      'engine warm on its own output, corpus',
+      `${ms(e.warmOnOutput.ms)}, ${fmt(e.warmOnOutput.modelLines)} model lines, ${fmt(e.warmOnOutput.changedLines)} changed`,
+      raw,
+      ratio(e.warmOnOutput.ratioToRawParse),
+    ]);
+  }
+  const c = r.cache;
+  if (c?.redisLookups) {
+    figures.push([
+      `RedisStore.get (${fmt(c.redisLookups.keys)} keys, batches of ${fmt(c.redisLookups.batch)})`,
+      `${fmt(Math.round(c.redisLookups.storeLookupsPerSecond))} lookups/s`,
+      `raw MGET ${fmt(Math.round(c.redisLookups.rawMgetLookupsPerSecond))}/s`,
+      ratio(c.redisLookups.ratio),
+    ]);
+  }
+  if (c?.embedded) {
+    figures.push([
+      `EmbeddedStore.get (${fmt(c.embedded.keys)} keys, warm)`,
+      `${fmt(Math.round(c.embedded.lookupsPerSecond))} lookups/s`,
+      c.embedded.syncLookupsPerSecond ? `getSync ${fmt(Math.round(c.embedded.syncLookupsPerSecond))}/s` : '—',
+      c.embedded.syncLookupsPerSecond ? ratio(c.embedded.lookupsPerSecond / c.embedded.syncLookupsPerSecond) : '—',
+    ]);
+  }
+  if (c?.memoryNoPolicy) {
+    const mem = c.memoryNoPolicy;
+    figures.push([
+      `Redis memory (${fmt(mem.fixpoints)} fixpoints)`,
+      `${fmt(mem.bytesPerFixpoint, 1)} B per fixpoint, ${fmt(mem.bytesPerRewrite, 1)} B per rewrite`,
+      `rewrite value ${fmt(mem.rewriteValueBytes)} B`,
+      '—',
+    ]);
+  }
+  for (const [path, value] of flatNumbers(r.webhooks ?? {})) figures.push([`webhooks: ${path}`, fmt(value, 2), '—', '—']);
+  if (figures.length > 0) lines.push(...table(['figure', 'measured', 'reference (same run)', 'ratio'], figures), '');
+
+  const cases = [...(r.scale?.cases ?? [])].sort((a, b) => a.targetLines - b.targetLines || a.store.localeCompare(b.store));
+  if (cases.length > 0) {
+    lines.push(
+      `Synthetic repositories from the corpus (copies of real files, each copy's editable lines marked with its number); ` +
+        `fixed in chunks of ${r.scale!.chunkLines ? `${fmt(r.scale!.chunkLines)} lines` : 'the whole repository'} per engine call. ` +
+        `Pushes turn \`the\` into \`teh\` in prose lines and run the engine on the touched files only; ` +
+        `"fixed" is the same ${cases[0]!.pushes.find((p) => p.label === 'fixed')?.changedInputLines ?? '?'}-line push at every size.`,
+      '',
+      ...table(
+        [
+          'repository',
+          'raw parse',
+          'cold (model lines)',
+          'warm (× raw)',
+          'warm on output (× raw)',
+          'push: lines changed, files, time (raw parse of touched files), model lines = distinct changed',
+          'peak RSS',
+        ],
+        cases.map((k) => [
+          `${sizeLabel(k.lines)} lines, ${fmt(k.files)} files, ${fmt(k.bytes / 1e6, 1)} MB${k.store === 'embedded' ? '' : ` (${k.store})`}`,
+          ms(k.rawParseMs),
+          `${ms(k.cold.ms)} (${fmt(k.cold.modelLines)})`,
+          `${ms(k.warm.ms)} (${ratio(k.warm.ratioToRawParse)})`,
+          k.warmOnOutput ? `${ms(k.warmOnOutput.ms)} (${ratio(k.warmOnOutput.ratioToRawParse)})` : '—',
+          k.pushes
+            .map(
+              (p) =>
+                `${p.label}: ${fmt(p.changedInputLines)}, ${fmt(p.touchedFiles)}, ${ms(p.ms)} (${ms(p.rawParseMs)}), ` +
+                `${fmt(p.modelLines)} ${p.modelLines === p.expectedModelLines ? '=' : '≠'} ${fmt(p.expectedModelLines)}`,
+            )
+            .join('<br>'),
+          mib(k.peakRssBytes),
+        ]),
+      ),
+      '',
+      `![time and model lines against repository size](${plotPath})`,
+      '',
+    );
+  }
+  if (r.skipped.length > 0) {
+    lines.push(`Not measured in this run: ${r.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}.`, '');
+  }
+  return lines.join('\n');
+}
+
+function flatNumbers(o: unknown, path = ''): [string, number][] {
+  if (typeof o === 'number') return [[path, o]];
+  if (typeof o !== 'object' || o === null) return [];
+  return Object.entries(o).flatMap(([k, v]) => flatNumbers(v, path ? `${path}.${k}` : k));
+}
+
+export const BENCH_START = '<!-- generated:bench -->';
+export const BENCH_END = '<!-- /generated:bench -->';
+
+/** Replaces the generated section of the README, or appends it under `## Performance` when absent. */
+export function replaceGenerated(readme: string, section: string): string {
+  const block = `${BENCH_START}\n${section.trimEnd()}\n${BENCH_END}`;
+  const start = readme.indexOf(BENCH_START);
+  const end = readme.indexOf(BENCH_END);
+  if (start >= 0 && end > start) return readme.slice(0, start) + block + readme.slice(end + BENCH_END.length);
+  return `${readme.trimEnd()}\n\n## Performance\n\n${block}\n`;
+}
+
+interface Series {
+  readonly name: string;
+  readonly color: string;
+  readonly dash?: string;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+/** Time and model lines against repository size, log–log, cold / warm / pushes, as a standalone SVG. */
+export function scaleSvg(scale: ScaleResult): string {
+  const cases = embeddedCases(scale);
+  const at = (f: (c: ScaleCase) => number | undefined): [number, number][] =>
+    cases.flatMap((c) => {
+      const y = f(c);
+      return y === undefined ? [] : [[c.lines, y] as [number, number]];
+    });
+  const push = (label: string) => (c: ScaleCase) => c.pushes.find((p) => p.label === label);
+  const timeSeries: Series[] = [
+    { name: 'cold', color: '#d62728', points: at((c) => c.cold.ms) },
+    { name: 'warm (same input)', color: '#1f77b4', points: at((c) => c.warm.ms) },
+    { name: 'warm on its output', color: '#1f77b4', dash: '2 3', points: at((c) => c.warmOnOutput?.ms) },
+    { name: 'raw remark parse', color: '#7f7f7f', dash: '6 4', points: at((c) => c.rawParseMs) },
+    { name: '1% push', color: '#2ca02c', points: at((c) => push('1%')(c)?.ms) },
+    { name: 'same 20-line push', color: '#ff7f0e', points: at((c) => push('fixed')(c)?.ms) },
+  ];
+  const lineSeries: Series[] = [
+    { name: 'cold', color: '#d62728', points: at((c) => c.cold.modelLines) },
+    { name: 'warm', color: '#1f77b4', points: at((c) => c.warm.modelLines) },
+    { name: '1% push', color: '#2ca02c', points: at((c) => push('1%')(c)?.modelLines) },
+    { name: 'same 20-line push', color: '#ff7f0e', points: at((c) => push('fixed')(c)?.modelLines) },
+  ];
+  const fixedLines = cases[0]?.pushes.find((p) => p.label === 'fixed')?.changedInputLines;
+  if (fixedLines !== undefined) {
+    for (const s of [...timeSeries, ...lineSeries]) {
+      if (s.name === 'same 20-line push') Object.assign(s, { name: `same ${fixedLines}-line push` });
+    }
+  }
+  const W = 960;
+  const H = 420;
+  const panel = (x0: number, title: string, unit: string, series: Series[]): string =>
+    logPanel({ x0, y0: 40, w: 380, h: 280, title, unit, series });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    panel(70, 'Wall time against repository size', 'ms', timeSeries),
+    panel(550, 'Model lines against repository size', 'lines', lineSeries),
+    `<text x="${W / 2}" y="${H - 8}" text-anchor="middle" fill="#555">repository size (lines, log scale); ` +
+      `model: offline simulator; store: embedded lmdb; 0 is drawn on the bottom edge</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+const esc = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+function logPanel(p: {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  title: string;
+  unit: string;
+  series: Series[];
+}): string {
+  const xs = p.series.flatMap((s) => s.points.map(([x]) => x));
+  const ys = p.series.flatMap((s) => s.points.map(([, y]) => y)).filter((y) => y > 0);
+  const decade = (v: number, f: (n: number) => number): number => f(Math.log10(v));
+  const xMin = xs.length ? decade(Math.min(...xs), Math.floor) : 3;
+  const xMax = Math.max(xMin + 1, xs.length ? decade(Math.max(...xs), Math.ceil) : 6);
+  const yMin = ys.length ? decade(Math.min(...ys), Math.floor) : 0;
+  const yMax = Math.max(yMin + 1, ys.length ? decade(Math.max(...ys), Math.ceil) : 1);
+  const sx = (x: number): number => p.x0 + ((Math.log10(x) - xMin) / (xMax - xMin)) * p.w;
+  const sy = (y: number): number =>
+    y <= 0 ? p.y0 + p.h : p.y0 + p.h - ((Math.log10(y) - yMin) / (yMax - yMin)) * p.h;
+  const n = (v: number): string => v.toFixed(1);
+  const out: string[] = [
+    `<g>`,
+    `<text x="${p.x0 + p.w / 2}" y="${p.y0 - 16}" text-anchor="middle" font-size="14" font-weight="bold">${esc(p.title)}</text>`,
+    `<rect x="${p.x0}" y="${p.y0}" width="${p.w}" height="${p.h}" fill="none" stroke="#333"/>`,
+  ];
+  for (let d = xMin; d <= xMax; d += 1) {
+    const x = sx(10 ** d);
+    out.push(`<line x1="${n(x)}" y1="${p.y0}" x2="${n(x)}" y2="${p.y0 + p.h}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${n(x)}" y="${p.y0 + p.h + 16}" text-anchor="middle">${esc(tickLabel(10 ** d))}</text>`);
+  }
+  for (let d = yMin; d <= yMax; d += 1) {
+    const y = sy(10 ** d);
+    out.push(`<line x1="${p.x0}" y1="${n(y)}" x2="${p.x0 + p.w}" y2="${n(y)}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${p.x0 - 6}" y="${n(y + 4)}" text-anchor="end">${esc(tickLabel(10 ** d))}</text>`);
+  }
+  out.push(
+    `<text transform="translate(${p.x0 - 48} ${p.y0 + p.h / 2}) rotate(-90)" text-anchor="middle">${esc(p.unit)} (log)</text>`,
+  );
+  p.series.forEach((s, i) => {
+    if (s.points.length === 0) return;
+    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+    const d = s.points.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${n(sx(x))},${n(sy(y))}`).join(' ');
+    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    for (const [x, y] of s.points) {
+      out.push(`<circle cx="${n(sx(x))}" cy="${n(sy(y))}" r="3.5" fill="${y > 0 ? s.color : '#fff'}" stroke="${s.color}"/>`);
+    }
+    const ly = p.y0 + 14 + i * 16;
+    out.push(`<line x1="${p.x0 + 10}" y1="${ly - 4}" x2="${p.x0 + 34}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(`<text x="${p.x0 + 40}" y="${ly}">${esc(s.name)}</text>`);
+  });
+  out.push('</g>');
+  return out.join('\n');
+}
+
+function tickLabel(v: number): string {
+  if (v >= 1e6) return `${v / 1e6}M`;
+  if (v >= 1e3) return `${v / 1e3}k`;
+  return String(v);
+}
