@@ -1,6 +1,7 @@
 // The Probot app: thin handlers that read the event, check it applies, and hand it on as a job.
 // They make no GitHub request on the common paths (GitHub gives a delivery 10 seconds; the workers do the work).
 import type { Context, Probot } from 'probot';
+import { isBotBranch } from './github/pull-request.js';
 import type { JobSpec, RepoRef } from './jobs/types.js';
 
 export interface AppDeps {
@@ -13,8 +14,6 @@ export interface AppDeps {
   botLogin(): Promise<string>;
 }
 
-/** Bot branches are `docs-fix/<base>`; the app never runs on them. */
-export const BOT_BRANCH_PREFIX = 'docs-fix/';
 const CONFIG_PATH = '.github/docs-fix.yml';
 const MARKDOWN = /\.(md|mdx|markdown)$/i;
 /** GitHub lists at most this many commits in a push payload; beyond it the file lists are incomplete. */
@@ -73,13 +72,20 @@ export function createApp(deps: AppDeps) {
       const ref = repoRef(context);
       if (!ref || !p.ref.startsWith('refs/heads/') || p.deleted) return;
       const branch = p.ref.slice('refs/heads/'.length);
-      if (branch.startsWith(BOT_BRANCH_PREFIX)) return;
+      if (isBotBranch(branch)) return;
       if (await isOwnBot(p.sender?.login)) return;
       if (!pushTouchesDocs(p.commits)) {
         context.log.debug({ branch }, 'push touches no markdown: ignored');
         return;
       }
-      const job = await deps.enqueue({ ...ref, kind: 'push', branch, before: p.before, after: p.after });
+      const job = await deps.enqueue({
+        ...ref,
+        kind: 'push',
+        branch,
+        before: p.before,
+        after: p.after,
+        defaultBranch: p.repository.default_branch,
+      });
       context.log.info({ branch, sha: p.after, job: job.jobId, duplicate: job.duplicate }, 'push queued');
     });
 
@@ -113,8 +119,7 @@ export function createApp(deps: AppDeps) {
 
     app.on('pull_request.closed', async (context) => {
       const pr = context.payload.pull_request;
-      if (!pr.head.ref.startsWith(BOT_BRANCH_PREFIX) || pr.head.repo?.full_name !== pr.base.repo.full_name)
-        return;
+      if (!isBotBranch(pr.head.ref) || pr.head.repo?.full_name !== pr.base.repo.full_name) return;
       const ref = repoRef(context);
       if (!ref) return;
       await deps.enqueue({ ...ref, kind: 'pr-closed', pull: pr.number, branch: pr.head.ref });

@@ -6,11 +6,13 @@ import { registerCache } from './cli/cache.js';
 import { registerFix } from './cli/fix.js';
 import { registerLines } from './cli/lines.js';
 import { registerSimServer } from './cli/sim-server.js';
+import { registerWorker } from './cli/worker.js';
 
 // src/cli.ts under vite-node, dist/src/cli.js when built: the package root is one or two folders up.
-const pkgUrl = [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)].find((u) =>
-  existsSync(u),
-)!;
+const pkgUrl = [
+  new URL('../package.json', import.meta.url),
+  new URL('../../package.json', import.meta.url),
+].find((u) => existsSync(u))!;
 const pkg = JSON.parse(readFileSync(pkgUrl, 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
@@ -22,6 +24,7 @@ export function buildProgram(): Command {
   registerLines(program);
   registerFix(program);
   registerSimServer(program);
+  registerWorker(program);
   registerCache(program);
   return program;
 }
@@ -37,7 +40,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     process.stderr.write(`docs-fix: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 1;
+    process.exitCode =
+      typeof (err as { exitCode?: unknown }).exitCode === 'number'
+        ? (err as { exitCode: number }).exitCode
+        : 1;
   }
 }
 

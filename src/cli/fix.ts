@@ -122,7 +122,9 @@ export function registerFix(program: Command): void {
       if (!opts.json) {
         const s = result.summary;
         process.stderr.write(
-          s.changedLines > 0 ? `docs-fix: ${s.changedLines} lines would change\n` : 'docs-fix: at a fixpoint\n',
+          s.changedLines > 0
+            ? `docs-fix: ${s.changedLines} lines would change\n`
+            : 'docs-fix: at a fixpoint\n',
         );
       }
       process.exitCode = result.summary.changedLines > 0 ? 1 : 0;
@@ -134,14 +136,22 @@ export function registerFix(program: Command): void {
   addRunOptions(
     program
       .command('converge')
-      .description('re-run on its own output N times and report per-line and pull-request-level fixpoint rates')
+      .description(
+        're-run on its own output N times and report per-line and pull-request-level fixpoint rates',
+      )
       .argument('[paths...]', 'markdown files or folders', []),
   )
-    .option('--runs <n>', 'how many runs', (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 2) throw new UsageError(`--runs: expected a whole number of at least 2, got "${v}"`);
-      return n;
-    }, 5)
+    .option(
+      '--runs <n>',
+      'how many runs',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 2)
+          throw new UsageError(`--runs: expected a whole number of at least 2, got "${v}"`);
+        return n;
+      },
+      5,
+    )
     .option('--no-cache', 'a fresh empty cache for every run (shows what a bot without the line cache does)')
     .action(async (paths: string[], opts: RunOptions & { runs: number; cache: boolean }) => {
       const loaded = await load(paths, opts);

@@ -40,7 +40,8 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a positive whole number, got "${value}"`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new UsageError(`${name}: expected a positive whole number, got "${value}"`);
     return n;
   };
 }
@@ -48,7 +49,8 @@ function positiveInt(name: string) {
 function rate(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${name}: expected a number from 0 to 1, got "${value}"`);
+    if (!Number.isFinite(n) || n < 0 || n > 1)
+      throw new UsageError(`${name}: expected a number from 0 to 1, got "${value}"`);
     return n;
   };
 }
@@ -56,14 +58,15 @@ function rate(name: string) {
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--provider <name>', 'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else sim)').choices([
-        'sim',
-        'echo',
-        'openai',
-      ]),
+      new Option(
+        '--provider <name>',
+        'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else sim)',
+      ).choices(['sim', 'echo', 'openai']),
     )
     .option('--model <id>', 'model id (default: $DOCS_FIX_MODEL)')
-    .addOption(new Option('--store <kind>', 'line cache').choices(['embedded', 'memory', 'redis']).default('embedded'))
+    .addOption(
+      new Option('--store <kind>', 'line cache').choices(['embedded', 'memory', 'redis']).default('embedded'),
+    )
     .option('--redis-url <url>', 'Redis for --store redis (default: $REDIS_URL)')
     .option('--cache-dir <dir>', 'folder of the embedded cache')
     .option('--scope <scope>', 'cache scope (tenant boundary)', 'local')
@@ -73,7 +76,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('--config <file>', 'a docs-fix.yml (same schema as the app reads from .github/docs-fix.yml)')
     .option('--max-lines <n>', 'most distinct lines sent to the model', positiveInt('--max-lines'))
     .option('--sim-seed <n>', 'seed of the offline simulator', positiveInt('--sim-seed'))
-    .option('--sim-flip-rate <rate>', 'how often the simulator rewrites its own output (0..1)', rate('--sim-flip-rate'))
+    .option(
+      '--sim-flip-rate <rate>',
+      'how often the simulator rewrites its own output (0..1)',
+      rate('--sim-flip-rate'),
+    )
     .option('--trace', 'print every line outcome (with --json: include the trace)')
     .option('--json', 'print one JSON summary object');
 }
@@ -93,7 +100,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`${what} ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new UsageError(
+      `${what} ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
 }
 
@@ -111,13 +120,18 @@ export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): 'sim'
 }
 
 /** Builds everything a run needs from the options; the caller closes `store`. */
-export async function setupRun(opts: RunOptions, processEnv: NodeJS.ProcessEnv = process.env): Promise<RunSetup> {
+export async function setupRun(
+  opts: RunOptions,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Promise<RunSetup> {
   const env = readOperatorEnv(processEnv);
   const config = loadConfig(opts.config);
   const provider = resolveProvider(opts, processEnv);
   const styleGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : config.styleGuide;
   if (provider === 'openai' && !env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) {
-    throw new UsageError('--provider openai: set OPENAI_BASE_URL (any OpenAI-compatible endpoint) or OPENAI_API_KEY');
+    throw new UsageError(
+      '--provider openai: set OPENAI_BASE_URL (any OpenAI-compatible endpoint) or OPENAI_API_KEY',
+    );
   }
   const fixer = createFixer({
     provider,

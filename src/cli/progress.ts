@@ -12,7 +12,9 @@ export function progressReporter(stream: NodeJS.WriteStream, quiet: boolean): Pr
     update(done, total) {
       const width = 30;
       const filled = total === 0 ? width : Math.round((done / total) * width);
-      stream.write(`\rdocs-fix: model [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} lines`);
+      stream.write(
+        `\rdocs-fix: model [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} lines`,
+      );
       shown = true;
     },
     done() {

@@ -87,7 +87,9 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const distinct: DistinctLine[] = [];
   const byKindText = new Map<string, DistinctLine>();
   const parsed: ParsedFile[] = [];
+  const breathe = yielder(now);
   for (const file of files) {
+    await breathe();
     summary.files += 1;
     const doc = split(file.bytes, { path: file.path });
     if (doc.skipped) {
@@ -181,6 +183,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   // 4. Join each file and check that its block structure survived; a line that breaks it is held.
   const patches: FilePatch[] = [];
   for (const { file, doc, ids } of parsed) {
+    await breathe();
     const replacements = new Map<number, string>();
     for (const [index, id] of ids) {
       const result = distinct[id]!.result;
@@ -227,6 +230,19 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   summary.changedFiles = patches.length;
   summary.durationMs = Math.round(now() - started);
   return { patches, diff: buildDiff(patches), trace, summary };
+}
+
+/**
+ * Parsing is synchronous; a big run yields to the event loop every few tens of milliseconds so that
+ * timers keep running (job and repository lock renewals, health checks, progress).
+ */
+function yielder(now: () => number, everyMs = 50): () => Promise<void> {
+  let last = now();
+  return async () => {
+    if (now() - last < everyMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    last = now();
+  };
 }
 
 /** Lines per call to the fixer: the unit of progress reporting; the fixer batches and parallelises inside it. */

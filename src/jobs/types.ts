@@ -13,6 +13,8 @@ export type JobSpec =
       readonly branch: string;
       readonly before: string;
       readonly after: string;
+      /** The repository's default branch, from the event (watched when the config names no branches). */
+      readonly defaultBranch: string;
     })
   | (RepoRef & {
       readonly kind: 'command';

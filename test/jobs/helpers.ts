@@ -46,6 +46,7 @@ export function pushSpec(
     branch: 'main',
     before: '0'.repeat(40),
     after: `${String(repoIndex).padStart(4, '0')}${String(n).padStart(36, '0')}`,
+    defaultBranch: 'main',
   };
 }
 

@@ -1,0 +1,436 @@
+// What each kind of job does on GitHub: read config and files, run the engine, propose the result.
+// Fail closed: an engine error (cache or model untrustworthy) throws before anything is committed.
+import type { Logger } from 'pino';
+import type { LineStore } from '../cache/types.js';
+import type { RepoConfig } from '../config/schema.js';
+import { pathFilter } from '../engine/files.js';
+import { fixFiles } from '../engine/fix.js';
+import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
+import type { LineFixer } from '../model/types.js';
+import { annotationsFromPatches, completeCheckRun } from './check-run.js';
+import { changedMarkdownFiles, recursiveTree } from './changed-files.js';
+import { BranchMovedError, type GitHubClient, type RepoRef } from './client.js';
+import { commitFiles, deleteBranch } from './commit.js';
+import {
+  commentOnce,
+  hasWritePermission,
+  postSuggestionReview,
+  reactEyes,
+  replyToComment,
+} from './comments.js';
+import { CONFIG_FILE, loadRepoConfig } from './config.js';
+import { readFiles, type FileToRead } from './read-files.js';
+import { renderCheckRunOutput, renderPullRequestBody, summaryTable } from './render.js';
+import {
+  botBranch,
+  closeBotPullRequest,
+  findBotPullRequest,
+  inspectBotBranch,
+  pullRequestFiles,
+  upsertBotPullRequest,
+} from './pull-request.js';
+
+export const CONVERGENCE_CHECK_NAME = 'docs-fix / convergence';
+
+export interface RunLimits {
+  readonly maxLines: number;
+  readonly maxTokens: number;
+  readonly maxFiles: number;
+  readonly maxBytes: number;
+}
+
+/** Everything a run needs, injected (tests pass the fake GitHub's octokit, a real store, the simulator). */
+export interface RunDeps {
+  readonly octokit: GitHubClient;
+  readonly repo: RepoRef;
+  /** Tenant boundary of the line cache: the installation, never anything from the repository. */
+  readonly scope: string;
+  readonly store: LineStore;
+  readonly fixerFor: (styleGuide: string) => LineFixer;
+  readonly limits: RunLimits;
+  /** The app's own login, `<slug>[bot]`. */
+  readonly botLogin: string;
+  /** The raw repository config (Probot's `octokit.config.get`, which follows `_extends`), or undefined. */
+  readonly readConfig: () => Promise<unknown>;
+  readonly log: Logger;
+  readonly syncSchedule?: (schedule: string) => Promise<void>;
+  readonly recordRun?: (summary: RunSummary) => void;
+}
+
+export interface RunOutcome {
+  readonly summary: string;
+  readonly result?: FixResult;
+  readonly pullRequest?: number;
+}
+
+type Config = { config: RepoConfig; styleGuide: string };
+
+/** Loads and validates the config; an invalid one is reported on a check run and stops the run. */
+async function configOrReport(
+  deps: RunDeps,
+  headSha: string,
+  checkName?: string,
+): Promise<Config | undefined> {
+  const loaded = await loadRepoConfig(deps.octokit, deps.repo, await deps.readConfig(), { ref: headSha });
+  if (loaded.ok) return { config: loaded.config, styleGuide: loaded.styleGuide };
+  await completeCheckRun(deps.octokit, deps.repo, {
+    headSha,
+    name: checkName,
+    conclusion: 'failure',
+    output: {
+      title: `${CONFIG_FILE} is invalid`,
+      summary: `docs-fix did nothing: ${loaded.error.message}\n\nFix the file and push again.`,
+    },
+  });
+  return undefined;
+}
+
+async function runEngine(deps: RunDeps, files: readonly SourceFile[], cfg: Config): Promise<FixResult> {
+  const result = await fixFiles(files, {
+    store: deps.store,
+    fixer: deps.fixerFor(cfg.styleGuide),
+    scope: deps.scope,
+    budget: {
+      maxLines: Math.min(cfg.config.maxLinesPerRun, deps.limits.maxLines),
+      maxTokens: deps.limits.maxTokens,
+    },
+    log: deps.log,
+  });
+  deps.recordRun?.(result.summary);
+  deps.log.info(
+    { summary: { ...result.summary, skippedFiles: result.summary.skippedFiles.length } },
+    'run finished',
+  );
+  return result;
+}
+
+/** Keeps the paths that fit the operator's limits; the rest are reported as skipped. */
+function withinLimits(
+  files: SourceFile[],
+  limits: RunLimits,
+): { files: SourceFile[]; skipped: RunSummary['skippedFiles'] } {
+  const kept: SourceFile[] = [];
+  const skipped: RunSummary['skippedFiles'] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (kept.length >= limits.maxFiles || bytes + f.bytes.byteLength > limits.maxBytes) {
+      skipped.push({
+        path: f.path,
+        reason: 'limit',
+        message: `${f.path}: not examined: the run's limit of ${limits.maxFiles} files or ${limits.maxBytes} bytes was reached`,
+      });
+      continue;
+    }
+    bytes += f.bytes.byteLength;
+    kept.push(f);
+  }
+  return { files: kept, skipped };
+}
+
+/**
+ * Opens, updates or closes the bot pull request `docs-fix/<base>` so that it holds exactly `result`'s patches
+ * on top of `baseSha`. Stops (and says so once) when a human has committed to the bot branch.
+ */
+async function proposeOnBotBranch(
+  deps: RunDeps,
+  input: { base: string; baseSha: string; baseTreeSha?: string; cfg: Config; result: FixResult },
+): Promise<{ text: string; pullRequest?: number }> {
+  const { octokit, repo } = deps;
+  const branch = botBranch(input.base);
+  const state = await inspectBotBranch(octokit, repo, { base: input.base, botLogin: deps.botLogin });
+  const existing = state ? await findBotPullRequest(octokit, repo, input.base) : undefined;
+  if (state && state.humanCommits.length > 0) {
+    if (existing) {
+      await commentOnce(
+        octokit,
+        repo,
+        existing.number,
+        '<!-- docs-fix:human-commit -->',
+        `Someone other than docs-fix committed to \`${branch}\`, so docs-fix stops updating this pull request. Merge or close it; docs-fix will open a new one afterwards.`,
+      );
+    }
+    return { text: `${branch} has human commits: left alone`, pullRequest: existing?.number };
+  }
+  if (input.result.patches.length === 0) {
+    if (existing) {
+      await closeBotPullRequest(octokit, repo, {
+        number: existing.number,
+        base: input.base,
+        comment: `Nothing is left to fix on \`${input.base}\`: closing. docs-fix will open a new pull request when there is.`,
+      });
+      return { text: `nothing left to fix: closed #${existing.number}` };
+    }
+    if (state) await deleteBranch(octokit, repo, branch);
+    return { text: 'nothing to fix' };
+  }
+  await commitFiles(octokit, repo, {
+    branch,
+    parentSha: input.baseSha,
+    baseTreeSha: input.baseTreeSha,
+    files: input.result.patches.map((p) => ({ path: p.path, bytes: p.after })),
+    message: `docs: copy edits by docs-fix\n\n${input.result.summary.changedLines} lines in ${input.result.patches.length} files.`,
+    force: true,
+  });
+  const upsert = await upsertBotPullRequest(octokit, repo, {
+    base: input.base,
+    title: `docs: copy edits for ${input.base}`,
+    body: renderPullRequestBody({
+      base: input.base,
+      summary: input.result.summary,
+      diff: input.result.diff,
+      files: input.result.patches.map((p) => p.path),
+    }),
+    draft: input.cfg.config.draft,
+    labels: input.cfg.config.labels,
+    existing,
+  });
+  if (upsert.outcome === 'no-commits') {
+    if (existing) {
+      await closeBotPullRequest(octokit, repo, {
+        number: existing.number,
+        base: input.base,
+        comment: 'Nothing is left to fix: closing.',
+      });
+    }
+    return { text: 'nothing to fix' };
+  }
+  return { text: `pull request #${upsert.number} ${upsert.outcome}`, pullRequest: upsert.number };
+}
+
+async function reportCheck(
+  deps: RunDeps,
+  input: { headSha: string; name?: string; result: FixResult; dryRun: boolean; note: string },
+): Promise<void> {
+  const output = renderCheckRunOutput({
+    summary: input.result.summary,
+    diff: input.result.diff,
+    files: input.result.patches.map((p) => p.path),
+    dryRun: input.dryRun,
+  });
+  await completeCheckRun(deps.octokit, deps.repo, {
+    headSha: input.headSha,
+    name: input.name,
+    conclusion: input.result.summary.changedLines === 0 ? 'success' : 'neutral',
+    output: { ...output, summary: `${output.summary}\n\n${input.note}` },
+    annotations: annotationsFromPatches(input.result.patches),
+  });
+}
+
+/** A push to a branch docs-fix watches: fix the markdown it touched plus what the open bot PR already holds. */
+export async function runPush(
+  deps: RunDeps,
+  spec: { branch: string; before: string; after: string; defaultBranch: string },
+): Promise<RunOutcome> {
+  const cfg = await configOrReport(deps, spec.after);
+  if (!cfg) return { summary: 'invalid config: reported on the check run' };
+  await deps.syncSchedule?.(cfg.config.schedule);
+  const watched = cfg.config.branches.length > 0 ? cfg.config.branches : [spec.defaultBranch];
+  if (!watched.includes(spec.branch)) return { summary: `branch ${spec.branch} is not watched` };
+
+  const changed = await changedMarkdownFiles(deps.octokit, deps.repo, {
+    before: spec.before,
+    after: spec.after,
+    include: cfg.config.include,
+    exclude: cfg.config.exclude,
+  });
+  const state = await inspectBotBranch(deps.octokit, deps.repo, {
+    base: spec.branch,
+    botLogin: deps.botLogin,
+  });
+  if (changed.files.length === 0 && !state) return { summary: 'no markdown changed' };
+  const matches = pathFilter(cfg.config);
+  const toRead = new Map<string, FileToRead>(changed.files.map((f) => [f.path, f]));
+  for (const path of state?.files ?? []) if (!toRead.has(path) && matches(path)) toRead.set(path, path);
+  const read = await readFiles(deps.octokit, deps.repo, spec.after, [...toRead.values()]);
+  const { files, skipped } = withinLimits(read, deps.limits);
+  const result = await runEngine(deps, files, cfg);
+  result.summary.skippedFiles.push(...skipped);
+
+  let note = 'Dry run: nothing committed.';
+  let pullRequest: number | undefined;
+  if (!cfg.config.dryRun) {
+    const proposed = await proposeOnBotBranch(deps, {
+      base: spec.branch,
+      baseSha: spec.after,
+      baseTreeSha: changed.afterTreeSha,
+      cfg,
+      result,
+    });
+    note = proposed.text;
+    pullRequest = proposed.pullRequest;
+  }
+  await reportCheck(deps, { headSha: spec.after, result, dryRun: cfg.config.dryRun, note });
+  return { summary: note, result, pullRequest };
+}
+
+/** `/docs-fix` or `/docs-fix check` on a pull request. */
+export async function runCommand(
+  deps: RunDeps,
+  spec: { command: 'fix' | 'check'; pull: number; commentId: number; commenter: string },
+): Promise<RunOutcome> {
+  const { octokit, repo } = deps;
+  await reactEyes(octokit, repo, spec.commentId);
+  const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: spec.pull });
+  const cfg = await configOrReport(deps, pr.head.sha);
+  if (!cfg) return { summary: 'invalid config: reported on the check run' };
+  if (!cfg.config.commands) {
+    await replyToComment(
+      octokit,
+      repo,
+      spec.pull,
+      '`/docs-fix` commands are turned off in `.github/docs-fix.yml` (`commands: false`).',
+    );
+    return { summary: 'commands are off' };
+  }
+  if (!(await hasWritePermission(octokit, repo, spec.commenter))) {
+    await replyToComment(
+      octokit,
+      repo,
+      spec.pull,
+      `Thanks, @${spec.commenter}! \`/docs-fix\` changes the pull request, so it needs write, maintain or admin permission on this repository. A maintainer can run it for you.`,
+    );
+    return { summary: `${spec.commenter} may not run commands` };
+  }
+  if (pr.state !== 'open') {
+    await replyToComment(
+      octokit,
+      repo,
+      spec.pull,
+      'This pull request is closed: docs-fix leaves it as it is.',
+    );
+    return { summary: 'pull request closed' };
+  }
+  const matches = pathFilter(cfg.config);
+  const prFiles = (await pullRequestFiles(octokit, repo, spec.pull)).filter(
+    (f) => f.status !== 'removed' && matches(f.path),
+  );
+  const read = await readFiles(
+    octokit,
+    repo,
+    pr.head.sha,
+    prFiles.map((f) => ({ path: f.path, sha: f.sha })),
+  );
+  const { files, skipped } = withinLimits(read, deps.limits);
+  const result = await runEngine(deps, files, cfg);
+  result.summary.skippedFiles.push(...skipped);
+  const s = result.summary;
+  const table = summaryTable(s);
+
+  if (spec.command === 'check' || cfg.config.dryRun || s.changedLines === 0) {
+    await reportCheck(deps, {
+      headSha: pr.head.sha,
+      name: CONVERGENCE_CHECK_NAME,
+      result,
+      dryRun: true,
+      note: 'Report only.',
+    });
+    const verdict =
+      s.changedLines === 0
+        ? 'The docs in this pull request are at a fixpoint: nothing to change.'
+        : `${s.changedLines} lines would change. Comment \`/docs-fix\` to apply them.`;
+    await replyToComment(octokit, repo, spec.pull, `${verdict}\n\n${table}`);
+    return { summary: verdict, result };
+  }
+
+  const sameRepo = pr.head.repo?.full_name === pr.base.repo.full_name;
+  if (!sameRepo) {
+    const review = await postSuggestionReview(octokit, repo, {
+      pullNumber: spec.pull,
+      commitId: pr.head.sha,
+      patches: result.patches,
+      intro: `docs-fix cannot push to a fork, so here are its copy edits as suggestions.\n\n${table}`,
+    });
+    return { summary: `suggestions posted (review ${review.reviewId})`, result };
+  }
+
+  if (cfg.config.commentAction === 'pr') {
+    const proposed = await proposeOnBotBranch(deps, { base: pr.head.ref, baseSha: pr.head.sha, cfg, result });
+    await replyToComment(octokit, repo, spec.pull, `${proposed.text}.\n\n${table}`);
+    return { summary: proposed.text, result, pullRequest: proposed.pullRequest };
+  }
+
+  // Commit onto the pull request's branch, guarded by the head we fixed; a moved head is the job's retry.
+  try {
+    const commit = await commitFiles(octokit, repo, {
+      branch: pr.head.ref,
+      parentSha: pr.head.sha,
+      files: result.patches.map((p) => ({ path: p.path, bytes: p.after })),
+      message: `docs: copy edits by docs-fix (requested by @${spec.commenter})`,
+      expectedHeadSha: pr.head.sha,
+    });
+    await replyToComment(
+      octokit,
+      repo,
+      spec.pull,
+      `Committed ${s.changedLines} copy edits in ${result.patches.length} files as ${commit.commitSha.slice(0, 7)}.\n\n${table}`,
+    );
+    return { summary: `committed ${commit.commitSha}`, result };
+  } catch (err) {
+    if (err instanceof BranchMovedError) {
+      deps.log.info(
+        { branch: pr.head.ref },
+        'pull request head moved while fixing: retrying on the new head',
+      );
+    }
+    throw err;
+  }
+}
+
+/** The scheduled re-run check: the whole default branch, reported as `docs-fix / convergence`. */
+export async function runConvergenceCheck(deps: RunDeps): Promise<RunOutcome> {
+  const { octokit, repo } = deps;
+  const { data: info } = await octokit.rest.repos.get({ ...repo });
+  const base = info.default_branch;
+  const { data: branch } = await octokit.rest.repos.getBranch({ ...repo, branch: base });
+  const headSha = branch.commit.sha;
+  const cfg = await configOrReport(deps, headSha, CONVERGENCE_CHECK_NAME);
+  if (!cfg) return { summary: 'invalid config: reported on the check run' };
+  await deps.syncSchedule?.(cfg.config.schedule);
+  if (cfg.config.schedule === 'off') return { summary: 'schedule is off' };
+  const matches = pathFilter(cfg.config);
+  const tree = await recursiveTree(octokit, repo, branch.commit.commit.tree.sha);
+  const candidates = [...(tree?.blobs ?? new Map<string, string>())]
+    .filter(([path]) => /\.(md|mdx|markdown)$/i.test(path) && matches(path))
+    .map(([path, sha]) => ({ path, sha }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const read = await readFiles(octokit, repo, headSha, candidates.slice(0, deps.limits.maxFiles));
+  const { files, skipped } = withinLimits(read, deps.limits);
+  for (const e of candidates.slice(deps.limits.maxFiles)) {
+    skipped.push({
+      path: e.path,
+      reason: 'limit',
+      message: `${e.path}: not examined: the run's limit of ${deps.limits.maxFiles} files was reached`,
+    });
+  }
+  const result = await runEngine(deps, files, cfg);
+  result.summary.skippedFiles.push(...skipped);
+  const s = result.summary;
+  const rate = s.editableLines === 0 ? 1 : 1 - s.changedLines / s.editableLines;
+  let note = `Fixpoint rate ${(rate * 100).toFixed(3)}% (${s.editableLines - s.changedLines} of ${s.editableLines} editable lines unchanged).`;
+  let pullRequest: number | undefined;
+  if (s.changedLines > 0 && !cfg.config.dryRun) {
+    const proposed = await proposeOnBotBranch(deps, {
+      base,
+      baseSha: headSha,
+      baseTreeSha: branch.commit.commit.tree.sha,
+      cfg,
+      result,
+    });
+    note = `${note} ${proposed.text}.`;
+    pullRequest = proposed.pullRequest;
+  }
+  await reportCheck(deps, { headSha, name: CONVERGENCE_CHECK_NAME, result, dryRun: cfg.config.dryRun, note });
+  return { summary: note, result, pullRequest };
+}
+
+/** A bot pull request was closed or merged: delete its branch unless a human committed to it. */
+export async function runPullRequestClosed(
+  deps: RunDeps,
+  spec: { branch: string; base: string },
+): Promise<RunOutcome> {
+  const state = await inspectBotBranch(deps.octokit, deps.repo, { base: spec.base, botLogin: deps.botLogin });
+  if (!state) return { summary: 'branch already gone' };
+  if (state.humanCommits.length > 0) return { summary: `${spec.branch} has human commits: kept` };
+  await deleteBranch(deps.octokit, deps.repo, spec.branch);
+  return { summary: `deleted ${spec.branch}` };
+}

@@ -1,0 +1,86 @@
+// Maps a job to the GitHub run it stands for, with an installation client of the worker's own.
+import type { Logger } from 'pino';
+import type { LineStore } from '../cache/types.js';
+import type { RunSummary } from '../engine/types.js';
+import type { GitHubClient } from '../github/client.js';
+import { BOT_BRANCH_PREFIX } from '../github/pull-request.js';
+import {
+  runCommand,
+  runConvergenceCheck,
+  runPullRequestClosed,
+  runPush,
+  type RunDeps,
+  type RunLimits,
+} from '../github/runs.js';
+import type { LineFixer } from '../model/types.js';
+import type { JobHandler, RepoRef } from './types.js';
+
+/** An installation client: REST methods, pagination, and Probot's config plugin (follows `_extends`). */
+export type InstallationClient = GitHubClient & {
+  config: {
+    get(params: {
+      owner: string;
+      repo: string;
+      path: string;
+    }): Promise<{ config: unknown; files: { config: unknown }[] }>;
+  };
+  rest: GitHubClient['rest'] & { apps: { getAuthenticated(): Promise<{ data: { slug?: string } | null }> } };
+};
+
+export interface JobHandlerDeps {
+  readonly octokitFor: (installationId: number) => Promise<InstallationClient>;
+  /** The app's own login; looked up once through the app's JWT when not given. */
+  readonly botLogin?: () => Promise<string>;
+  readonly store: LineStore;
+  readonly fixerFor: (styleGuide: string) => LineFixer;
+  readonly limits: RunLimits;
+  readonly schedules?: { upsertSchedule(repo: RepoRef, schedule: string): Promise<unknown> };
+  readonly recordRun?: (summary: RunSummary) => void;
+  readonly log: Logger;
+}
+
+export function createJobHandler(deps: JobHandlerDeps): JobHandler {
+  return async (spec, ctx) => {
+    const octokit = await deps.octokitFor(spec.installationId);
+    const repo = { owner: spec.owner, repo: spec.repo };
+    const log = deps.log.child({ repo: `${spec.owner}/${spec.repo}`, job: ctx.jobId, kind: spec.kind });
+    const run: RunDeps = {
+      octokit,
+      repo,
+      scope: `installation:${spec.installationId}`,
+      store: deps.store,
+      fixerFor: deps.fixerFor,
+      limits: deps.limits,
+      botLogin: deps.botLogin ? await deps.botLogin() : 'docs-fix[bot]',
+      readConfig: async () => (await octokit.config.get({ ...repo, path: '.github/docs-fix.yml' })).config,
+      log,
+      syncSchedule: deps.schedules
+        ? async (schedule) => {
+            await deps.schedules!.upsertSchedule(spec, schedule);
+          }
+        : undefined,
+      recordRun: deps.recordRun,
+    };
+    switch (spec.kind) {
+      case 'push': {
+        const out = await runPush(run, spec);
+        return { summary: out.summary };
+      }
+      case 'command': {
+        const out = await runCommand(run, spec);
+        return { summary: out.summary };
+      }
+      case 'scheduled-check': {
+        const out = await runConvergenceCheck(run);
+        return { summary: out.summary };
+      }
+      case 'pr-closed': {
+        const out = await runPullRequestClosed(run, {
+          branch: spec.branch,
+          base: spec.branch.slice(BOT_BRANCH_PREFIX.length),
+        });
+        return { summary: out.summary };
+      }
+    }
+  };
+}

@@ -1,0 +1,114 @@
+// Workers: in the web process (`npm start`, WORKER_CONCURRENCY > 0) or alone (`docs-fix worker`).
+// Each process obtains its own installation tokens through Probot; the line cache is the shared Redis.
+import { createProbot, type Probot } from 'probot';
+import type { Logger } from 'pino';
+import { openStore } from './cache/index.js';
+import type { OperatorEnv } from './config/index.js';
+import { createJobHandler } from './jobs/handler.js';
+import { createJobWorker, type JobMetrics, type JobQueue } from './jobs/index.js';
+import type { RunMetrics } from './metrics.js';
+import { createFixer } from './model/index.js';
+
+export interface WorkerRuntime {
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly operator: OperatorEnv;
+  readonly log: Logger;
+  readonly probot?: Probot;
+  readonly runMetrics?: RunMetrics;
+  readonly jobMetrics?: JobMetrics;
+  /** Used to keep schedules in step with repository config. */
+  readonly queue: JobQueue;
+  readonly concurrency?: number;
+}
+
+/** The app's own login (`<slug>[bot]`), looked up once with the app's JWT; a failed lookup is retried next time. */
+export function appBotLogin(probot: Probot): () => Promise<string> {
+  let login: Promise<string> | undefined;
+  return () =>
+    (login ??= probot
+      .auth()
+      .then(
+        async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug ?? 'docs-fix'}[bot]`,
+      )
+      .catch((err: unknown) => {
+        login = undefined;
+        throw err;
+      }));
+}
+
+export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntime> {
+  const { operator, log } = options;
+  const probot =
+    options.probot ?? createProbot({ env: options.env, overrides: { log: log.child({ name: 'probot' }) } });
+  const store = await openStore({
+    kind: 'redis',
+    redisUrl: operator.REDIS_URL,
+    prefix: operator.DOCS_FIX_REDIS_PREFIX,
+    rewriteTtlSeconds: operator.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+  });
+  const handler = createJobHandler({
+    octokitFor: async (installationId) => {
+      const octokit = await probot.auth(installationId);
+      if (options.runMetrics) {
+        const metrics = options.runMetrics;
+        octokit.hook.after('request', (response, request) => {
+          const remaining = Number(response.headers['x-ratelimit-remaining']);
+          metrics.recordGitHub(
+            `${request.method} ${request.url}`,
+            response.status,
+            Number.isFinite(remaining) ? remaining : undefined,
+          );
+        });
+        octokit.hook.error('request', (error, request) => {
+          metrics.recordGitHub(
+            `${request.method} ${request.url}`,
+            (error as { status?: number }).status ?? 0,
+            undefined,
+          );
+          throw error;
+        });
+      }
+      return octokit;
+    },
+    botLogin: appBotLogin(probot),
+    store,
+    fixerFor: (styleGuide) =>
+      createFixer({
+        provider: operator.DOCS_FIX_PROVIDER,
+        model: operator.DOCS_FIX_MODEL,
+        baseURL: operator.OPENAI_BASE_URL,
+        apiKey: operator.OPENAI_API_KEY,
+        styleGuide,
+        batchSize: operator.DOCS_FIX_BATCH_SIZE,
+        concurrency: operator.DOCS_FIX_MODEL_CONCURRENCY,
+      }),
+    limits: {
+      maxLines: operator.DOCS_FIX_MAX_LINES_PER_RUN,
+      maxTokens: operator.DOCS_FIX_MAX_TOKENS_PER_RUN,
+      maxFiles: operator.DOCS_FIX_MAX_FILES,
+      maxBytes: operator.DOCS_FIX_MAX_BYTES,
+    },
+    schedules: options.queue,
+    recordRun: options.runMetrics ? (s) => options.runMetrics!.recordRun(s) : undefined,
+    log,
+  });
+  const worker = createJobWorker({
+    connection: operator.REDIS_URL,
+    prefix: operator.DOCS_FIX_REDIS_PREFIX,
+    concurrency: options.concurrency ?? Math.max(1, operator.WORKER_CONCURRENCY),
+    handler,
+    log,
+    metrics: options.jobMetrics,
+  });
+  log.info({ concurrency: options.concurrency ?? operator.WORKER_CONCURRENCY }, 'docs-fix workers started');
+  return {
+    async close() {
+      await worker.close();
+      await store.close();
+    },
+  };
+}
