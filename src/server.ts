@@ -3,14 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { createNodeMiddleware, createProbot, type Probot } from 'probot';
+import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { readOperatorEnv, type OperatorEnv } from './config/index.js';
 import { createJobQueue, installShutdown, registerJobMetrics, type JobQueue } from './jobs/index.js';
 import { createLogger, secretValues } from './log.js';
 import { createRegistry, registerRunMetrics } from './metrics.js';
-import { appBotLogin, startWorkers, type WorkerRuntime } from './worker.js';
+import { appBotLogin, createProbotFromEnv, startWorkers, type WorkerRuntime } from './worker.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -29,26 +29,114 @@ export interface ServerOptions {
   readonly probot?: Probot;
   readonly port?: number;
   readonly host?: string;
+  /** First retry delay of jobs this process enqueues (default: the queue's, 10 s); tests shorten it. */
+  readonly queueBackoffMs?: number;
 }
 
 const WEBHOOK_PATH = '/api/github/webhooks';
 
-/** Health: Redis answers and the queue answers. */
+/** Health and metrics must answer while Redis is away; the queue's own connection waits for it to return. */
+const PROBE_TIMEOUT_MS = 1500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Health: Redis answers and the queue answers, each within PROBE_TIMEOUT_MS. */
 async function health(redis: Redis, queue: JobQueue): Promise<{ ok: boolean; redis: string; queue: string }> {
-  const result = { ok: true, redis: 'ok', queue: 'ok' };
-  try {
-    await redis.ping();
-  } catch (err) {
-    result.ok = false;
-    result.redis = (err as Error).message;
-  }
-  try {
-    await queue.counts();
-  } catch (err) {
-    result.ok = false;
-    result.queue = (err as Error).message;
-  }
-  return result;
+  const [ping, counts] = await Promise.allSettled([
+    withTimeout(redis.ping(), PROBE_TIMEOUT_MS, 'redis'),
+    withTimeout(queue.counts(), PROBE_TIMEOUT_MS, 'queue'),
+  ]);
+  const reason = (r: PromiseSettledResult<unknown>): string =>
+    r.status === 'fulfilled' ? 'ok' : (r.reason as Error).message;
+  return {
+    ok: ping.status === 'fulfilled' && counts.status === 'fulfilled',
+    redis: reason(ping),
+    queue: reason(counts),
+  };
+}
+
+/** GitHub sends at most 25 MB per delivery. */
+const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+/** GitHub gives up on a delivery after 10 s; answer 202 before that if the handler is still running. */
+const ACK_TIMEOUT_MS = 9000;
+
+function reply(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(`${body}\n`);
+}
+
+/**
+ * The webhook endpoint: verifies the signature over the raw body (401 when it does not match), parses the
+ * payload (400 when it is not JSON), hands the event to the Probot app (whose handlers only enqueue) and
+ * answers 200, or 500 when a handler failed (e.g. Redis down: GitHub shows the failed delivery, which can be
+ * redelivered). Probot's own middleware answers 400 to a wrong signature; GitHub's guidance and our
+ * operators' alerts expect 401.
+ */
+function webhookHandler(probot: Probot, log: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') return reply(res, 405, 'POST only');
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return reply(res, 415, 'content-type must be application/json');
+    }
+    const name = req.headers['x-github-event'];
+    const id = req.headers['x-github-delivery'];
+    const signature = req.headers['x-hub-signature-256'];
+    if (typeof signature !== 'string') return reply(res, 401, 'missing x-hub-signature-256');
+    if (typeof name !== 'string' || typeof id !== 'string') {
+      return reply(res, 400, 'missing x-github-event or x-github-delivery');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.byteLength;
+        if (size > MAX_PAYLOAD_BYTES) {
+          log.warn({ delivery: id, event: name }, 'webhook payload over 25 MB: dropped');
+          reply(res, 413, 'payload too large');
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      log.warn({ err, delivery: id }, 'webhook body could not be read');
+      return reply(res, 400, 'body could not be read');
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    const valid = await probot.webhooks.verify(body, signature).catch(() => false);
+    if (!valid) {
+      log.warn({ delivery: id, event: name }, 'webhook signature does not match: refused');
+      return reply(res, 401, 'signature does not match');
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch (err) {
+      log.warn({ delivery: id, event: name, err }, 'webhook payload is not JSON: dropped');
+      return reply(res, 400, 'payload is not JSON');
+    }
+    if (typeof payload !== 'object' || payload === null) {
+      log.warn({ delivery: id, event: name }, 'webhook payload is not an object: dropped');
+      return reply(res, 400, 'payload is not a JSON object');
+    }
+    const timer = setTimeout(() => reply(res, 202, 'still processing'), ACK_TIMEOUT_MS);
+    try {
+      await probot.receive({ id, name, payload } as Parameters<Probot['receive']>[0]);
+      reply(res, 200, 'ok');
+    } catch (err) {
+      log.error({ err, delivery: id, event: name }, 'webhook handler failed');
+      reply(res, 500, 'handler failed');
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
@@ -61,8 +149,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     connection: operator.REDIS_URL,
     prefix: operator.DOCS_FIX_REDIS_PREFIX,
     log,
+    backoffMs: options.queueBackoffMs,
   });
-  const jobMetrics = registerJobMetrics(registry, { counts: () => queue.counts() });
+  const jobMetrics = registerJobMetrics(registry, {
+    counts: () => withTimeout(queue.counts(), PROBE_TIMEOUT_MS, 'queue'),
+  });
   // A separate short-timeout connection for health checks, so /healthz answers even when Redis hangs.
   const healthRedis = new Redis(operator.REDIS_URL, {
     lazyConnect: true,
@@ -70,9 +161,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxRetriesPerRequest: 1,
     commandTimeout: 1000,
   });
+  // Its errors show in /healthz; the queue's connection logs Redis errors already.
+  healthRedis.on('error', () => undefined);
   await healthRedis.connect().catch(() => undefined);
 
-  const probot = options.probot ?? createProbot({ env, overrides: { log: log.child({ name: 'probot' }) } });
+  const probot = options.probot ?? createProbotFromEnv(env, log);
   const appFn = createApp({
     enqueue: (spec) => queue.enqueue(spec),
     upsertSchedule: async (repo) => {
@@ -83,7 +176,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
     botLogin: appBotLogin(probot),
   });
-  const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: WEBHOOK_PATH });
+  await probot.load(appFn);
+  const webhooks = webhookHandler(probot, log.child({ name: 'webhooks' }));
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -107,10 +201,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       );
       return;
     }
-    void middleware(req, res, () => {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
-    });
+    if (path === WEBHOOK_PATH) {
+      void webhooks(req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found\n');
   });
 
   const host = options.host ?? env.HOST ?? '127.0.0.1';

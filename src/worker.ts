@@ -25,6 +25,21 @@ export interface WorkerOptions {
   readonly concurrency?: number;
 }
 
+/**
+ * The Probot of a web or worker process, from the operator's environment. `GITHUB_API_URL` points it at
+ * another API root (a GitHub Enterprise Server's `https://host/api/v3`, or a test double); Probot's own
+ * `GHE_HOST` still works. `REDIS_URL` is deliberately not handed to Probot: with it, Probot would fetch
+ * ioredis through npx at start-up and cluster its request throttling over Redis; docs-fix throttles per
+ * process and retries rate-limited jobs through the queue instead.
+ */
+export function createProbotFromEnv(env: NodeJS.ProcessEnv, log: Logger): Probot {
+  const baseUrl = env.GITHUB_API_URL?.trim() ? env.GITHUB_API_URL.trim().replace(/\/+$/, '') : undefined;
+  return createProbot({
+    env: { ...env, REDIS_URL: '' },
+    overrides: { log: log.child({ name: 'probot' }), ...(baseUrl ? { baseUrl } : {}) },
+  });
+}
+
 /** The app's own login (`<slug>[bot]`), looked up once with the app's JWT; a failed lookup is retried next time. */
 export function appBotLogin(probot: Probot): () => Promise<string> {
   let login: Promise<string> | undefined;
@@ -42,8 +57,7 @@ export function appBotLogin(probot: Probot): () => Promise<string> {
 
 export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntime> {
   const { operator, log } = options;
-  const probot =
-    options.probot ?? createProbot({ env: options.env, overrides: { log: log.child({ name: 'probot' }) } });
+  const probot = options.probot ?? createProbotFromEnv(options.env, log);
   const store = await openStore({
     kind: 'redis',
     redisUrl: operator.REDIS_URL,

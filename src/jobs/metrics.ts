@@ -31,9 +31,10 @@ export function registerJobMetrics(registry: Registry, options: JobMetricsOption
       labelNames: ['state'],
       registers: [registry],
       async collect() {
-        const current = await counts();
+        // Redis away: no samples rather than a failed scrape (the process metrics still tell the story).
+        const current = await counts().catch(() => undefined);
         this.reset();
-        for (const [state, n] of Object.entries(current)) this.set({ state }, n);
+        for (const [state, n] of Object.entries(current ?? {})) this.set({ state }, n);
       },
     });
   }
