@@ -1,6 +1,7 @@
 // The Probot app: thin handlers that read the event, check it applies, and hand it on as a job.
 // They make no GitHub request on the common paths (GitHub gives a delivery 10 seconds; the workers do the work).
 import type { Context, Probot } from 'probot';
+import { changedMarkdownFilesFromPush, type PushPayloadFiles } from './github/changed-files.js';
 import { isBotBranch } from './github/pull-request.js';
 import type { JobSpec, RepoRef } from './jobs/types.js';
 
@@ -16,6 +17,8 @@ export interface AppDeps {
 
 const CONFIG_PATH = '.github/docs-fix.yml';
 const MARKDOWN = /\.(md|mdx|markdown)$/i;
+/** Every markdown path (the worker applies the repository's include/exclude once it has read the config). */
+const ALL_MARKDOWN = { include: ['**/*.md', '**/*.mdx', '**/*.markdown'], exclude: [] } as const;
 /** GitHub lists at most this many commits in a push payload; beyond it the file lists are incomplete. */
 const PUSH_PAYLOAD_COMMIT_LIMIT = 2048;
 
@@ -78,6 +81,8 @@ export function createApp(deps: AppDeps) {
         context.log.debug({ branch }, 'push touches no markdown: ignored');
         return;
       }
+      // Complete commit lists in the payload name the changed files: the worker then skips the compare.
+      const fromPayload = changedMarkdownFilesFromPush(p as unknown as PushPayloadFiles, ALL_MARKDOWN);
       const job = await deps.enqueue({
         ...ref,
         kind: 'push',
@@ -85,6 +90,7 @@ export function createApp(deps: AppDeps) {
         before: p.before,
         after: p.after,
         defaultBranch: p.repository.default_branch,
+        ...(fromPayload ? { paths: fromPayload.files, afterTreeSha: fromPayload.afterTreeSha } : {}),
       });
       context.log.info({ branch, sha: p.after, job: job.jobId, duplicate: job.duplicate }, 'push queued');
     });

@@ -144,7 +144,8 @@ export async function moveBranch(
     await octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha, force });
     return false;
   } catch (error) {
-    if (isGitHubError(error, 422, 'not a fast forward')) {
+    // 422 "not a fast forward", or 409 when GitHub saw the ref change under the update: it moved.
+    if (isGitHubError(error, 422, 'not a fast forward') || isGitHubError(error, 409)) {
       throw new BranchMovedError(branch, expected ?? null, null, { cause: error });
     }
     if (!isGitHubError(error, 422, 'Reference does not exist'))

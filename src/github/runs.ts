@@ -9,7 +9,8 @@ import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import type { LineFixer } from '../model/types.js';
 import { annotationsFromPatches, completeCheckRun } from './check-run.js';
 import { changedMarkdownFiles, recursiveTree } from './changed-files.js';
-import { BranchMovedError, type GitHubClient, type RepoRef } from './client.js';
+import { ConfigError } from '../config/errors.js';
+import { BranchMovedError, GitHubApiError, statusOf, type GitHubClient, type RepoRef } from './client.js';
 import { commitFiles, deleteBranch } from './commit.js';
 import {
   commentOnce,
@@ -18,11 +19,12 @@ import {
   reactEyes,
   replyToComment,
 } from './comments.js';
-import { CONFIG_FILE, loadRepoConfig } from './config.js';
+import { CONFIG_FILE, loadRepoConfig, type LoadedConfig } from './config.js';
 import { readFiles, type FileToRead } from './read-files.js';
 import { renderCheckRunOutput, renderPullRequestBody, summaryTable } from './render.js';
 import {
   botBranch,
+  type BotBranchState,
   closeBotPullRequest,
   findBotPullRequest,
   inspectBotBranch,
@@ -70,9 +72,23 @@ async function configOrReport(
   deps: RunDeps,
   headSha: string,
   checkName?: string,
+  onInvalid?: (error: ConfigError) => void,
 ): Promise<Config | undefined> {
-  const loaded = await loadRepoConfig(deps.octokit, deps.repo, await deps.readConfig(), { ref: headSha });
+  let raw: unknown;
+  let unreadable: ConfigError | undefined;
+  try {
+    raw = await deps.readConfig();
+  } catch (error) {
+    // A GitHub failure is transient (the job retries); anything else is the file itself (invalid YAML, not a map).
+    if (statusOf(error) !== undefined) throw GitHubApiError.from(`read ${CONFIG_FILE}`, error);
+    const reason = error instanceof Error ? error.message.replace(/^\[[^\]]*\]\s*/, '') : String(error);
+    unreadable = new ConfigError(CONFIG_FILE, '', `expected a YAML mapping of options: ${reason}`);
+  }
+  const loaded: LoadedConfig = unreadable
+    ? { ok: false, error: unreadable }
+    : await loadRepoConfig(deps.octokit, deps.repo, raw, { ref: headSha });
   if (loaded.ok) return { config: loaded.config, styleGuide: loaded.styleGuide };
+  onInvalid?.(loaded.error);
   await completeCheckRun(deps.octokit, deps.repo, {
     headSha,
     name: checkName,
@@ -133,11 +149,23 @@ function withinLimits(
  */
 async function proposeOnBotBranch(
   deps: RunDeps,
-  input: { base: string; baseSha: string; baseTreeSha?: string; cfg: Config; result: FixResult },
+  input: {
+    base: string;
+    baseSha: string;
+    baseTreeSha?: string;
+    cfg: Config;
+    result: FixResult;
+    /** The bot branch as inspected earlier in this run (null: it does not exist); inspected here when absent. */
+    state?: BotBranchState | null;
+  },
 ): Promise<{ text: string; pullRequest?: number }> {
   const { octokit, repo } = deps;
   const branch = botBranch(input.base);
-  const state = await inspectBotBranch(octokit, repo, { base: input.base, botLogin: deps.botLogin });
+  const state =
+    input.state !== undefined
+      ? (input.state ?? undefined)
+      : await inspectBotBranch(octokit, repo, { base: input.base, botLogin: deps.botLogin });
+  // No bot branch means no open bot pull request (deleting the head branch closes it for good).
   const existing = state ? await findBotPullRequest(octokit, repo, input.base) : undefined;
   if (state && state.humanCommits.length > 0) {
     if (existing) {
@@ -169,6 +197,9 @@ async function proposeOnBotBranch(
     baseTreeSha: input.baseTreeSha,
     files: input.result.patches.map((p) => ({ path: p.path, bytes: p.after })),
     message: `docs: copy edits by docs-fix\n\n${input.result.summary.changedLines} lines in ${input.result.patches.length} files.`,
+    // Rebuilt on the base each run: forced. The branch was just inspected, so create it outright when missing
+    // (a concurrent creation answers "already exists": BranchMovedError, the job retries).
+    expectedHeadSha: state ? undefined : null,
     force: true,
   });
   const upsert = await upsertBotPullRequest(octokit, repo, {
@@ -219,7 +250,15 @@ async function reportCheck(
 /** A push to a branch docs-fix watches: fix the markdown it touched plus what the open bot PR already holds. */
 export async function runPush(
   deps: RunDeps,
-  spec: { branch: string; before: string; after: string; defaultBranch: string },
+  spec: {
+    branch: string;
+    before: string;
+    after: string;
+    defaultBranch: string;
+    /** Changed markdown paths from a complete push payload (then no compare request), with the `after` tree. */
+    paths?: readonly string[];
+    afterTreeSha?: string;
+  },
 ): Promise<RunOutcome> {
   const cfg = await configOrReport(deps, spec.after);
   if (!cfg) return { summary: 'invalid config: reported on the check run' };
@@ -227,19 +266,26 @@ export async function runPush(
   const watched = cfg.config.branches.length > 0 ? cfg.config.branches : [spec.defaultBranch];
   if (!watched.includes(spec.branch)) return { summary: `branch ${spec.branch} is not watched` };
 
-  const changed = await changedMarkdownFiles(deps.octokit, deps.repo, {
-    before: spec.before,
-    after: spec.after,
-    include: cfg.config.include,
-    exclude: cfg.config.exclude,
-  });
+  const changed: { files: readonly FileToRead[]; afterTreeSha: string | undefined } = spec.paths
+    ? {
+        files: spec.paths.filter(pathFilter(cfg.config)),
+        afterTreeSha: spec.afterTreeSha,
+      }
+    : await changedMarkdownFiles(deps.octokit, deps.repo, {
+        before: spec.before,
+        after: spec.after,
+        include: cfg.config.include,
+        exclude: cfg.config.exclude,
+      });
   const state = await inspectBotBranch(deps.octokit, deps.repo, {
     base: spec.branch,
     botLogin: deps.botLogin,
   });
   if (changed.files.length === 0 && !state) return { summary: 'no markdown changed' };
   const matches = pathFilter(cfg.config);
-  const toRead = new Map<string, FileToRead>(changed.files.map((f) => [f.path, f]));
+  const toRead = new Map<string, FileToRead>(
+    changed.files.map((f) => [typeof f === 'string' ? f : f.path, f]),
+  );
   for (const path of state?.files ?? []) if (!toRead.has(path) && matches(path)) toRead.set(path, path);
   const read = await readFiles(deps.octokit, deps.repo, spec.after, [...toRead.values()]);
   const { files, skipped } = withinLimits(read, deps.limits);
@@ -255,6 +301,7 @@ export async function runPush(
       baseTreeSha: changed.afterTreeSha,
       cfg,
       result,
+      state: state ?? null,
     });
     note = proposed.text;
     pullRequest = proposed.pullRequest;
@@ -271,8 +318,17 @@ export async function runCommand(
   const { octokit, repo } = deps;
   await reactEyes(octokit, repo, spec.commentId);
   const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: spec.pull });
-  const cfg = await configOrReport(deps, pr.head.sha);
-  if (!cfg) return { summary: 'invalid config: reported on the check run' };
+  let invalid: ConfigError | undefined;
+  const cfg = await configOrReport(deps, pr.head.sha, undefined, (e) => (invalid = e));
+  if (!cfg) {
+    await replyToComment(
+      octokit,
+      repo,
+      spec.pull,
+      `docs-fix did nothing: ${invalid?.message ?? `${CONFIG_FILE} is invalid`}. Fix the file and comment again.`,
+    );
+    return { summary: 'invalid config: reported on the check run' };
+  }
   if (!cfg.config.commands) {
     await replyToComment(
       octokit,

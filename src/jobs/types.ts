@@ -15,6 +15,14 @@ export type JobSpec =
       readonly after: string;
       /** The repository's default branch, from the event (watched when the config names no branches). */
       readonly defaultBranch: string;
+      /**
+       * Markdown paths the push added or modified, from the payload's commit lists when they are complete
+       * (saves the compare request); absent when they are not (new or force-pushed branch, long pushes).
+       * Not part of the job id.
+       */
+      readonly paths?: readonly string[];
+      /** Tree of `after` (the payload's `head_commit.tree_id`), given with `paths`. */
+      readonly afterTreeSha?: string;
     })
   | (RepoRef & {
       readonly kind: 'command';

@@ -36,6 +36,9 @@
  *   fake.injectFault({ route: /git\/refs/, status: 409, message: 'Git Repository is empty.', times: 2 })
  *   fake.injectFault({ route: 'POST /repos/{owner}/{repo}/git/trees', kind: 'secondary-rate-limit', retryAfter: 1 })
  *   fake.setRateLimit(remaining) → `x-ratelimit-remaining` (and a 403 primary limit once it reaches 0)
+ *   fake.beforeNext('POST /repos/{owner}/{repo}/pulls', () => fake.openPullRequest(…))   // stage a race
+ *
+ * Webhook shapes: fake.repositoryShape(repo), fake.userShape(login), fake.pullShape(repo, n), fake.commentShape(id)
  *
  * Limits (constructor options, GitHub's values by default): contentsInlineLimit 1 MB, compareFileLimit 300,
  * compareCommitLimit 250, treeEntryLimit 100,000.
@@ -122,6 +125,7 @@ export class FakeGitHub {
   private readonly shapes: Shapes;
   private readonly routes: Route<Identity>[];
   private readonly faults: Fault[] = [];
+  private readonly hooks: { route: string | RegExp; action: () => void }[] = [];
   private rateRemaining = 5000;
   private url = '';
 
@@ -475,6 +479,31 @@ export class FakeGitHub {
     };
   }
 
+  /** The `repository` object of a webhook payload for `fullName` (as the REST API shapes it). */
+  repositoryShape(fullName: string): Record<string, unknown> {
+    return this.shapes.repo(this.state.repoByFullName(fullName));
+  }
+
+  /** The `sender` / `user` object of a webhook payload for `login`. */
+  userShape(login: string): Record<string, unknown> {
+    return this.shapes.user(login);
+  }
+
+  /** A pull request as `GET /repos/{o}/{r}/pulls/{n}` returns it (for `pull_request` webhook payloads). */
+  pullShape(fullName: string, number: number): Record<string, unknown> {
+    const repo = this.state.repoByFullName(fullName);
+    const pull = this.state.pulls.find((p) => p.repo === repo && p.number === number);
+    if (!pull) throw new Error(`fake-github: no pull request #${number}`);
+    return this.shapes.pull(pull, true);
+  }
+
+  /** A comment as the REST API returns it (for `issue_comment` webhook payloads). */
+  commentShape(id: number): Record<string, unknown> {
+    const comment = this.state.comments.get(id);
+    if (!comment) throw new Error(`fake-github: no comment ${id}`);
+    return this.shapes.comment(comment);
+  }
+
   // ── Inspection ────────────────────────────────────────────────────────────────
 
   branchSha(fullName: string, branch: string): string | undefined {
@@ -558,6 +587,14 @@ export class FakeGitHub {
     this.faults.push({ times: 1, ...fault });
   }
 
+  /**
+   * Runs `action` once, just before the next request matching `route` (as logged, or a RegExp) is handled:
+   * a deterministic way to stage a race (another run creating the pull request, a human pushing).
+   */
+  beforeNext(route: string | RegExp, action: () => void): void {
+    this.hooks.push({ route, action });
+  }
+
   setRateLimit(remaining: number): void {
     this.rateRemaining = remaining;
   }
@@ -598,6 +635,10 @@ export class FakeGitHub {
     let reply: Reply;
     try {
       const body = await readBody(req);
+      const hook = this.hooks.findIndex((h) =>
+        typeof h.route === 'string' ? h.route === routeName : h.route.test(routeName),
+      );
+      if (hook >= 0) this.hooks.splice(hook, 1)[0]!.action();
       const fault = this.faults.find(
         (f) =>
           (f.times ?? 1) > 0 &&

@@ -1,0 +1,370 @@
+// The push sequence against the stateful fake GitHub, through Probot and the job handler.
+import { afterEach, describe, expect, it } from 'vitest';
+import { BranchMovedError, GitHubApiError } from '../../src/github/index.js';
+import type { JobSpec } from '../../src/jobs/types.js';
+import { pullsOf, startApp, webhookExample, type AppHarness } from '../support/app.js';
+
+let h: AppHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const CONFIG = { '.github/docs-fix.yml': 'labels: [documentation]\n' };
+const open = (app: AppHarness) => pullsOf(app.fake, app.fullName).filter((p) => p.state === 'open');
+
+describe('push → bot pull request', () => {
+  it('opens one pull request docs-fix/main with one commit, a summary body, labels and a check run', async () => {
+    const app = (h = await startApp({ files: { 'README.md': '# Docs\n', 'src/x.ts': 'x\n' } }));
+    await app.push({ 'docs/a.md': '# A\n\nThis is teh guide.\n', 'docs/b.md': '# B\n\nWe recieve it.\n' });
+
+    expect(app.jobs.map((j) => j.error)).toEqual([undefined]);
+    const pulls = open(app);
+    expect(pulls).toHaveLength(1);
+    const pull = pulls[0]!;
+    expect(pull.head.ref).toBe('docs-fix/main');
+    expect(pull.base.ref).toBe('main');
+    expect(pull.commits).toBe(1);
+    expect(pull.labels.map((l) => l.name)).toEqual(['documentation']);
+    expect(pull.body).toContain('| Lines changed | 2 |');
+    expect(pull.body).toContain('<details><summary>Proposed changes</summary>');
+    expect(pull.body).toContain('-This is teh guide.');
+    expect(pull.body).toContain('Comment `/docs-fix`');
+    expect(app.fake.readFile(app.fullName, 'docs-fix/main', 'docs/a.md')).toBe('# A\n\nThis is the guide.\n');
+    expect(app.fake.readFile(app.fullName, 'docs-fix/main', 'docs/b.md')).toBe('# B\n\nWe receive it.\n');
+    expect(app.fake.readFile(app.fullName, 'docs-fix/main', 'src/x.ts')).toBe('x\n');
+
+    const checks = app.fake.checkRuns(app.fullName);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({
+      name: 'docs-fix',
+      head_sha: app.fake.branchSha(app.fullName, 'main'),
+      status: 'completed',
+      conclusion: 'neutral',
+    });
+    expect(checks[0]!.annotations).toHaveLength(2);
+    expect(checks[0]!.annotations[0]).toMatchObject({ path: 'docs/a.md', start_line: 3 });
+  });
+
+  it('second push updates the same pull request in place, rebuilt on the new base with the files of both', async () => {
+    const app = (h = await startApp());
+    await app.push({ 'a.md': 'Teh first.\n' });
+    const first = open(app)[0]!;
+    await app.push({ 'b.md': 'Teh second.\n' });
+
+    expect(app.jobs.map((j) => j.error)).toEqual([undefined, undefined]);
+    expect(app.fake.pulls(app.fullName)).toHaveLength(1);
+    const pull = open(app)[0]!;
+    expect(pull.number).toBe(first.number);
+    expect(pull.commits).toBe(1);
+    const main = app.fake.branchSha(app.fullName, 'main');
+    expect(pull.base.sha).toBe(main);
+    expect(app.fake.files(app.fullName, 'docs-fix/main').get('a.md')).toBe('The first.\n');
+    expect(app.fake.files(app.fullName, 'docs-fix/main').get('b.md')).toBe('The second.\n');
+    expect(pull.body).toContain('b.md');
+    expect(pull.body).toContain('a.md');
+  });
+
+  it('bot pull request merged → branch deleted on pull_request.closed, no pull request reopened on the next push', async () => {
+    const app = (h = await startApp());
+    await app.push({ 'a.md': 'Teh first.\n' });
+    const number = open(app)[0]!.number as number;
+    app.fake.mergePullRequest(app.fullName, number, 'squash');
+    await app.receive('pull_request', app.pullRequestClosedEvent(number));
+    expect(app.lastJobs()).toMatchObject([{ spec: { kind: 'pr-closed', pull: number } }]);
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBeUndefined();
+
+    await app.push({ 'a.md': 'The first.\n\nAnd a clean second line.\n' });
+    expect(app.jobs.at(-1)?.error).toBeUndefined();
+    expect(open(app)).toHaveLength(0);
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBeUndefined();
+  });
+
+  it('fixes made upstream (not by merging) → the bot pull request is closed with a comment and its branch deleted', async () => {
+    const app = (h = await startApp());
+    await app.push({ 'a.md': 'Teh first.\n' });
+    const number = open(app)[0]!.number as number;
+    await app.push({ 'a.md': 'The first.\n' }, { author: 'alice' });
+
+    expect(app.jobs.at(-1)).toMatchObject({ outcome: { summary: `nothing left to fix: closed #${number}` } });
+    expect(open(app)).toHaveLength(0);
+    expect(app.fake.comments(app.fullName, number).map((c) => c.body)).toEqual([
+      expect.stringContaining('Nothing is left to fix'),
+    ]);
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBeUndefined();
+  });
+
+  it('a human commit on the bot branch stops the updates, said once', async () => {
+    const app = (h = await startApp());
+    await app.push({ 'a.md': 'Teh first.\n' });
+    const number = open(app)[0]!.number as number;
+    app.fake.pushCommit(app.fullName, {
+      branch: 'docs-fix/main',
+      files: { 'a.md': 'My own.\n' },
+      author: 'alice',
+    });
+    const human = app.fake.branchSha(app.fullName, 'docs-fix/main');
+
+    await app.push({ 'b.md': 'Teh second.\n' });
+    await app.push({ 'c.md': 'Teh third.\n' });
+    expect(app.jobs.map((j) => j.error)).toEqual([undefined, undefined, undefined]);
+    expect(app.jobs.at(-1)?.outcome?.summary).toBe('docs-fix/main has human commits: left alone');
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBe(human);
+    const said = app.fake.comments(app.fullName, number).map((c) => c.body as string);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain('stops updating this pull request');
+
+    // Closing it then leaves the branch alone (a human committed to it).
+    await app.receive('pull_request', app.pullRequestClosedEvent(number));
+    expect(app.lastJobs()[0]?.outcome?.summary).toBe('docs-fix/main has human commits: kept');
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBe(human);
+  });
+
+  it('pull_request.closed on a bot pull request (not merged) deletes the branch only the app committed to', async () => {
+    const app = (h = await startApp());
+    await app.push({ 'a.md': 'Teh first.\n' });
+    const number = open(app)[0]!.number as number;
+    app.fake.state.pulls.find((p) => p.number === number)!.state = 'closed';
+    await app.receive('pull_request', app.pullRequestClosedEvent(number));
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBeUndefined();
+    // Not a bot pull request: nothing queued.
+    app.fake.pushCommit(app.fullName, { branch: 'feature', files: { 'f.md': 'x\n' } });
+    const other = app.fake.openPullRequest(app.fullName, { head: 'feature' });
+    await app.receive('pull_request', app.pullRequestClosedEvent(other));
+    expect(app.lastJobs()).toEqual([]);
+  });
+});
+
+describe('pushes that are not for docs-fix', () => {
+  it('a push that touches no markdown makes no request and queues no job', async () => {
+    const app = (h = await startApp({ files: { 'README.md': '# Docs\n', 'src/x.ts': 'x\n' } }));
+    app.fake.clearLog();
+    await app.push({ 'src/x.ts': 'teh\n' });
+    expect(app.jobs).toEqual([]);
+    expect(app.fake.count()).toBe(0);
+  });
+
+  it('ignores pushes to bot branches, tags, branch deletions and the app’s own pushes', async () => {
+    const app = (h = await startApp());
+    app.fake.clearLog();
+    const toBot = app.fake.pushCommit(app.fullName, { branch: 'docs-fix/main', files: { 'a.md': 'teh\n' } });
+    await app.receive('push', app.fake.pushEvent(toBot));
+    const tag = app.fake.pushEvent(app.fake.pushCommit(app.fullName, { files: { 'b.md': 'teh\n' } }));
+    await app.receive('push', { ...tag, ref: 'refs/tags/v1.0.0' });
+    app.fake.pushCommit(app.fullName, { branch: 'gone', files: { 'c.md': 'teh\n' } });
+    await app.receive('push', app.fake.pushEvent(app.fake.deleteBranch(app.fullName, 'gone')));
+    const own = app.fake.pushEvent(app.fake.pushCommit(app.fullName, { files: { 'd.md': 'teh\n' } }));
+    await app.receive('push', { ...own, sender: app.fake.userShape(app.fake.botLogin) });
+    expect(app.jobs).toEqual([]);
+    expect(app.fake.count()).toBe(0);
+  });
+
+  it('a redelivered push (same payload, new delivery id) makes no second pull request or commit', async () => {
+    const app = (h = await startApp());
+    const payload = app.fake.pushEvent(app.fake.pushCommit(app.fullName, { files: { 'a.md': 'Teh.\n' } }));
+    await app.receive('push', payload);
+    const head = app.fake.branchSha(app.fullName, 'docs-fix/main');
+    app.fake.clearLog();
+    await app.receive('push', structuredClone(payload));
+    expect(app.lastJobs()).toMatchObject([{ duplicate: true }]);
+    expect(app.repoRequests()).toBe(0);
+    expect(app.fake.pulls(app.fullName)).toHaveLength(1);
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBe(head);
+  });
+});
+
+describe('repository config', () => {
+  it('an invalid .github/docs-fix.yml → a failing check run naming the field and what was expected, nothing else', async () => {
+    const app = (h = await startApp({ files: { '.github/docs-fix.yml': 'commentAction: merge\n' } }));
+    app.fake.clearLog();
+    await app.push({ 'a.md': 'Teh.\n' });
+    const checks = app.fake.checkRuns(app.fullName);
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ name: 'docs-fix', conclusion: 'failure' });
+    expect(checks[0]!.output).toMatchObject({ title: '.github/docs-fix.yml is invalid' });
+    const summary = (checks[0]!.output as { summary: string }).summary;
+    expect(summary).toContain('`commentAction`');
+    expect(summary).toMatch(/commit.*pr/);
+    expect(app.fake.count({ method: 'POST' })).toBe(2); // token + check run
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBeUndefined();
+  });
+
+  it('a config that is not YAML → a failing check run, no retry loop', async () => {
+    const app = (h = await startApp({ files: { '.github/docs-fix.yml': 'labels: [a\n' } }));
+    await app.push({ 'a.md': 'Teh.\n' });
+    expect(app.jobs[0]?.error).toBeUndefined();
+    expect(app.fake.checkRuns(app.fullName)[0]).toMatchObject({ conclusion: 'failure' });
+    expect(app.fake.pulls(app.fullName)).toHaveLength(0);
+  });
+
+  it('dryRun: true → a check run only', async () => {
+    const app = (h = await startApp({ files: { '.github/docs-fix.yml': 'dryRun: true\n' } }));
+    await app.push({ 'a.md': 'Teh.\n' });
+    expect(app.fake.pulls(app.fullName)).toHaveLength(0);
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBeUndefined();
+    const checks = app.fake.checkRuns(app.fullName);
+    expect(checks).toHaveLength(1);
+    expect((checks[0]!.output as { summary: string }).summary).toContain('Dry run');
+    expect(checks[0]!.annotations).toHaveLength(1);
+  });
+
+  it('branches: [...] is respected', async () => {
+    const app = (h = await startApp({ files: { '.github/docs-fix.yml': 'branches: [release]\n' } }));
+    await app.push({ 'a.md': 'Teh.\n' });
+    expect(app.jobs[0]?.outcome?.summary).toBe('branch main is not watched');
+    expect(app.fake.checkRuns(app.fullName)).toHaveLength(0);
+    await app.push({ 'b.md': 'Teh.\n' }, { branch: 'release' });
+    expect(pullsOf(app.fake, app.fullName).map((p) => p.head.ref)).toEqual(['docs-fix/release']);
+    expect(pullsOf(app.fake, app.fullName).map((p) => p.base.ref)).toEqual(['release']);
+  });
+
+  it('_extends reads the config from the owner’s .github repository; a missing file falls back to it', async () => {
+    const app = (h = await startApp({
+      files: { '.github/docs-fix.yml': '_extends: .github\ndraft: true\n' },
+    }));
+    app.fake.createRepo('octo/.github', {
+      files: { '.github/docs-fix.yml': 'labels: [org-docs]\ndraft: false\n' },
+      installed: true,
+    });
+    await app.push({ 'a.md': 'Teh.\n' });
+    const pull = open(app)[0]!;
+    expect(pull.labels.map((l) => l.name)).toEqual(['org-docs']);
+    expect(pull.draft).toBe(true); // the repository's own value wins over the extended one
+
+    app.fake.createRepo('octo/plain', { files: { 'README.md': '# x\n' }, installed: true });
+    const push = app.fake.pushCommit('octo/plain', { files: { 'a.md': 'Teh.\n' } });
+    await app.receive('push', app.fake.pushEvent(push));
+    expect(pullsOf(app.fake, 'octo/plain').map((p) => p.labels.map((l) => l.name))).toEqual([['org-docs']]);
+  });
+});
+
+describe('GitHub API requests per push', () => {
+  it('≤ changed markdown files + 8 with the config present, +1 without it, 0 without markdown', async () => {
+    const app = (h = await startApp({ files: { ...CONFIG, 'README.md': '# Docs\n', 'src/x.ts': 'x\n' } }));
+    const counts: Record<string, number> = {};
+
+    app.fake.clearLog();
+    await app.push({ 'docs/a.md': 'Teh a.\n', 'docs/b.md': 'Teh b.\n', 'docs/c.md': 'Teh c.\n' });
+    counts['new pull request, 3 files'] = app.repoRequests();
+    expect(app.repoRequests()).toBeLessThanOrEqual(3 + 8);
+
+    app.fake.clearLog();
+    await app.push({ 'docs/d.md': 'Teh d.\n' });
+    // The run also re-reads the 3 files already in the pull request, which it rebuilds on the new base.
+    counts['update, 1 file + 3 in the pull request'] = app.repoRequests();
+    expect(app.repoRequests()).toBeLessThanOrEqual(1 + 3 + 8);
+
+    app.fake.clearLog();
+    await app.push({ 'src/x.ts': 'y\n' });
+    counts['no markdown'] = app.fake.count();
+    expect(app.fake.count()).toBe(0);
+
+    const bare = await startApp({ files: { 'README.md': '# Docs\n' } });
+    try {
+      bare.fake.clearLog();
+      await bare.push({ 'docs/a.md': 'Teh a.\n', 'docs/b.md': 'Teh b.\n', 'docs/c.md': 'Teh c.\n' });
+      counts['new pull request, 3 files, no config file'] = bare.repoRequests();
+      expect(bare.repoRequests()).toBeLessThanOrEqual(3 + 9);
+    } finally {
+      await bare.close();
+    }
+    console.log(`requests per push: ${JSON.stringify(counts)}`);
+    expect(open(app)).toHaveLength(1);
+  });
+});
+
+describe('races and failures', () => {
+  const pushSpec = (app: AppHarness, after: string): JobSpec => ({
+    kind: 'push',
+    installationId: app.installationId,
+    owner: 'octo',
+    repo: 'docs',
+    branch: 'main',
+    before: '0'.repeat(40),
+    after,
+    defaultBranch: 'main',
+  });
+
+  it('422 "A pull request already exists" (another run created it) → the open one is updated', async () => {
+    const app = (h = await startApp());
+    const push = app.fake.pushCommit(app.fullName, { files: { 'a.md': 'Teh.\n' } });
+    app.fake.beforeNext('POST /repos/{owner}/{repo}/pulls', () =>
+      app.fake.openPullRequest(app.fullName, {
+        head: 'docs-fix/main',
+        title: 'raced',
+        user: app.fake.botLogin,
+      }),
+    );
+    await app.receive('push', app.fake.pushEvent(push));
+    expect(app.jobs[0]?.error).toBeUndefined();
+    expect(app.fake.pulls(app.fullName)).toHaveLength(1);
+    expect(open(app)[0]).toMatchObject({ title: 'docs: copy edits for main' });
+    expect(app.fake.count({ route: 'POST /repos/{owner}/{repo}/pulls' })).toBe(1);
+  });
+
+  it('a bot branch created meanwhile (422 "Reference already exists") or moved (409/422) → BranchMovedError, the job retries', async () => {
+    const app = (h = await startApp());
+    const push = app.fake.pushCommit(app.fullName, { files: { 'a.md': 'Teh.\n' } });
+    app.fake.beforeNext('POST /repos/{owner}/{repo}/git/refs', () =>
+      app.fake.pushCommit(app.fullName, { branch: 'docs-fix/main', files: { 'z.md': 'z\n' } }),
+    );
+    await expect(app.runJob(pushSpec(app, push.after))).rejects.toBeInstanceOf(BranchMovedError);
+    app.fake.deleteBranch(app.fullName, 'docs-fix/main');
+    await app.runJob(pushSpec(app, push.after));
+    expect(open(app)).toHaveLength(1);
+
+    for (const status of [409, 422]) {
+      app.fake.injectFault({
+        route: 'PATCH /repos/{owner}/{repo}/git/refs/{ref}',
+        status,
+        message: status === 422 ? 'Update is not a fast forward' : 'Reference update failed',
+      });
+      const next = app.fake.pushCommit(app.fullName, { files: { 'b.md': `Teh ${status}.\n` } });
+      await expect(app.runJob(pushSpec(app, next.after))).rejects.toBeInstanceOf(BranchMovedError);
+    }
+  });
+
+  it('a 5xx once → the job throws (BullMQ retries it) and the retry succeeds', async () => {
+    const app = (h = await startApp());
+    app.fake.injectFault({ route: 'POST /repos/{owner}/{repo}/git/trees', status: 502 });
+    await app.push({ 'a.md': 'Teh.\n' });
+    const failed = app.jobs[0]!;
+    expect(failed.error).toBeInstanceOf(GitHubApiError);
+    expect((failed.error as GitHubApiError).status).toBe(502);
+    expect(app.fake.pulls(app.fullName)).toHaveLength(0);
+    await app.runJob(failed.spec);
+    expect(open(app)).toHaveLength(1);
+  });
+});
+
+describe('installation events', () => {
+  it('installation.created and installation_repositories.added/removed record the repositories', async () => {
+    const app = (h = await startApp());
+    const installation = {
+      ...(webhookExample('installation', 'created')['installation'] as object),
+      id: app.installationId,
+    };
+    await app.receive('installation', {
+      ...webhookExample('installation', 'created'),
+      installation,
+      repositories: [{ id: 1, name: 'docs', full_name: 'octo/docs', private: false, node_id: 'R_1' }],
+    });
+    const added = webhookExample('installation_repositories', 'added');
+    await app.receive('installation_repositories', {
+      ...added,
+      installation,
+      repositories_added: [{ id: 2, name: 'more', full_name: 'octo/more', private: false, node_id: 'R_2' }],
+      repositories_removed: [],
+    });
+    const removed = webhookExample('installation_repositories', 'removed');
+    await app.receive('installation_repositories', {
+      ...removed,
+      installation,
+      repositories_added: [],
+      repositories_removed: [{ id: 1, name: 'docs', full_name: 'octo/docs', private: false, node_id: 'R_1' }],
+    });
+    const ref = (repo: string) => ({ installationId: app.installationId, owner: 'octo', repo });
+    expect(app.schedules.upserted).toEqual([ref('docs'), ref('more')]);
+    expect(app.schedules.removed).toEqual([ref('docs')]);
+  });
+});

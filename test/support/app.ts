@@ -1,0 +1,245 @@
+// The app end to end in one process: the stateful fake GitHub, Probot 14 wired to it with `createApp`, and an
+// in-process dispatcher that runs `createJobHandler` for each enqueued job (awaited, so tests are deterministic).
+// The line cache is a real RedisStore under a random prefix; the model is the offline simulator (no flips).
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { pino } from 'pino';
+import { Probot, ProbotOctokit } from 'probot';
+import { createApp } from '../../src/app.js';
+import { openStore, type MaintainedLineStore } from '../../src/cache/index.js';
+import { createJobHandler, type InstallationClient } from '../../src/jobs/handler.js';
+import { jobIdFor } from '../../src/jobs/keys.js';
+import type { JobOutcome, JobSpec, RepoRef } from '../../src/jobs/types.js';
+import { createFixer } from '../../src/model/index.js';
+import { FakeGitHub, type FakeGitHubOptions, type FileSpec } from './fake-github/index.js';
+import { randomPrefix, type RandomPrefix } from './redis.js';
+
+const require = createRequire(import.meta.url);
+
+const { privateKey } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+/** One job the dispatcher ran (or skipped as a duplicate id, as BullMQ ignores a second `add`). */
+export interface DispatchedJob {
+  readonly id: string;
+  readonly spec: JobSpec;
+  readonly duplicate: boolean;
+  readonly outcome?: JobOutcome;
+  readonly error?: unknown;
+}
+
+/** The fields of a pull request (as the fake shapes it) that tests look at. */
+export interface PullView {
+  readonly number: number;
+  readonly state: 'open' | 'closed';
+  readonly title: string;
+  readonly body: string;
+  readonly draft: boolean;
+  readonly merged: boolean;
+  /** Commits on the head that the base lacks. */
+  readonly commits: number;
+  readonly labels: readonly { name: string }[];
+  readonly head: { ref: string; sha: string };
+  readonly base: { ref: string; sha: string };
+}
+
+/** Pull requests of a repository of the fake, typed for assertions. */
+export function pullsOf(fake: FakeGitHub, fullName: string): PullView[] {
+  return fake.pulls(fullName) as unknown as PullView[];
+}
+
+export interface AppHarness {
+  readonly fake: FakeGitHub;
+  readonly probot: Probot;
+  readonly store: MaintainedLineStore;
+  /** `octo/docs`, installed. */
+  readonly fullName: string;
+  readonly repo: { owner: string; repo: string };
+  readonly installationId: number;
+  /** Every `enqueue` in order. */
+  readonly jobs: DispatchedJob[];
+  readonly schedules: { upserted: RepoRef[]; removed: RepoRef[] };
+  /** Delivers a webhook through Probot (`probot.receive`) with a fresh delivery id. */
+  receive(name: string, payload: Record<string, unknown>): Promise<void>;
+  /** Jobs enqueued by the last `receive`. */
+  lastJobs(): DispatchedJob[];
+  /** Runs a job directly (as a BullMQ retry would), bypassing dedupe. */
+  runJob(spec: JobSpec): Promise<JobOutcome>;
+  /** Requests on repository routes (leaves out `/app/…`: the JWT lookups Probot and the worker cache). */
+  repoRequests(): number;
+  /** A push of `files` to `branch` (default main), as the push webhook GitHub sends. */
+  push(files: FileSpec, opts?: { branch?: string; author?: string; message?: string }): Promise<void>;
+  /** `issue_comment.created` from @octokit/webhooks-examples, adapted; the comment is created in the fake too. */
+  commentEvent(number: number, body: string, user: string): Record<string, unknown>;
+  /** `pull_request.closed` from @octokit/webhooks-examples, adapted to the fake's pull request. */
+  pullRequestClosedEvent(number: number): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+interface WebhookExample {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+/** A payload from @octokit/webhooks-examples: event `name`, first example with `action` (and `pick`). */
+export function webhookExample(
+  name: string,
+  action?: string,
+  pick: (e: Record<string, unknown>) => boolean = () => true,
+): Record<string, unknown> {
+  const all = require('@octokit/webhooks-examples') as WebhookExample[];
+  const found = all
+    .find((d) => d.name === name)
+    ?.examples.find((e) => (action === undefined || e['action'] === action) && pick(e));
+  if (!found) throw new Error(`no @octokit/webhooks-examples payload ${name}.${action ?? ''}`);
+  return structuredClone(found);
+}
+
+export function probotFor(fake: FakeGitHub): Probot {
+  return new Probot({
+    appId: fake.app.id,
+    privateKey,
+    baseUrl: fake.baseUrl,
+    log: pino({ level: 'silent' }),
+    // The function form runs last, so Probot's own retry/throttle options do not override the test's.
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+}
+
+export async function startApp(
+  opts: {
+    files?: FileSpec;
+    fake?: FakeGitHubOptions;
+    limits?: Partial<{ maxLines: number; maxTokens: number; maxFiles: number; maxBytes: number }>;
+  } = {},
+): Promise<AppHarness> {
+  const fake = await FakeGitHub.start(opts.fake);
+  const fullName = 'octo/docs';
+  fake.createRepo(fullName, { files: opts.files ?? { 'README.md': '# Docs\n' }, installed: true });
+  const installationId = fake.installationId(fullName);
+  const prefix: RandomPrefix = randomPrefix(process.env.DOCS_FIX_TEST_REDIS_URL);
+  const store = await openStore({ kind: 'redis', redisUrl: prefix.url, prefix: prefix.prefix });
+  const probot = probotFor(fake);
+  const log = pino({ level: process.env.DOCS_FIX_TEST_LOG ?? 'silent' });
+
+  const handler = createJobHandler({
+    octokitFor: async (id) => (await probot.auth(id)) as unknown as InstallationClient,
+    botLogin: async () => fake.botLogin,
+    store,
+    fixerFor: (styleGuide) =>
+      createFixer({ provider: 'sim', model: 'sim', styleGuide, sim: { flipRate: 0 } }),
+    limits: {
+      maxLines: 5000,
+      maxTokens: 2_000_000,
+      maxFiles: 5000,
+      maxBytes: 50 * 1024 * 1024,
+      ...opts.limits,
+    },
+    log,
+  });
+
+  const jobs: DispatchedJob[] = [];
+  const done = new Set<string>();
+  let mark = 0;
+  const schedules = { upserted: [] as RepoRef[], removed: [] as RepoRef[] };
+  const ctx = (id: string) => ({ jobId: id, attempt: 1, signal: new AbortController().signal });
+
+  await probot.load(
+    createApp({
+      enqueue: async (spec) => {
+        const id = jobIdFor(spec);
+        if (done.has(id)) {
+          jobs.push({ id, spec, duplicate: true });
+          return { jobId: id, duplicate: true };
+        }
+        // A failed job can be added again (it is the retry); a completed one is kept and blocks its id.
+        try {
+          const outcome = await handler(spec, ctx(id));
+          done.add(id);
+          jobs.push({ id, spec, duplicate: false, outcome });
+        } catch (error) {
+          jobs.push({ id, spec, duplicate: false, error });
+        }
+        return { jobId: id, duplicate: false };
+      },
+      upsertSchedule: async (repo) => {
+        schedules.upserted.push(repo);
+      },
+      removeSchedule: async (repo) => {
+        schedules.removed.push(repo);
+      },
+      botLogin: async () => fake.botLogin,
+    }),
+  );
+
+  const receive = async (name: string, payload: Record<string, unknown>): Promise<void> => {
+    mark = jobs.length;
+    await probot.receive({ id: randomUUID(), name, payload } as Parameters<Probot['receive']>[0]);
+  };
+
+  const installation = { id: installationId, node_id: `I_${installationId}` };
+  return {
+    fake,
+    probot,
+    store,
+    fullName,
+    repo: { owner: 'octo', repo: 'docs' },
+    installationId,
+    jobs,
+    schedules,
+    receive,
+    lastJobs: () => jobs.slice(mark),
+    runJob: (spec) => handler(spec, ctx(jobIdFor(spec))),
+    repoRequests: () =>
+      fake.count((r) => !r.route.startsWith('POST /app/') && !r.route.startsWith('GET /app')),
+    push: async (files, o = {}) => {
+      const push = fake.pushCommit(fullName, { files, ...o });
+      await receive('push', fake.pushEvent(push));
+    },
+    commentEvent: (number, body, user) => {
+      const id = fake.addIssueComment(fullName, number, body, user);
+      const example = webhookExample('issue_comment', 'created', (e) =>
+        Boolean((e['issue'] as { pull_request?: unknown }).pull_request),
+      );
+      const issue = example['issue'] as Record<string, unknown>;
+      return {
+        ...example,
+        issue: {
+          ...issue,
+          number,
+          pull_request: {
+            ...(issue['pull_request'] as object),
+            url: `${fake.baseUrl}/repos/${fullName}/pulls/${number}`,
+          },
+        },
+        comment: { ...(example['comment'] as object), ...fake.commentShape(id) },
+        repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
+        sender: fake.userShape(user),
+        installation,
+      };
+    },
+    pullRequestClosedEvent: (number) => {
+      const example = webhookExample('pull_request', 'closed');
+      return {
+        ...example,
+        number,
+        pull_request: { ...(example['pull_request'] as object), ...fake.pullShape(fullName, number) },
+        repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
+        sender: fake.userShape('octo'),
+        installation,
+      };
+    },
+    close: async () => {
+      await store.close();
+      await prefix.cleanup();
+      await fake.close();
+    },
+  };
+}
