@@ -205,9 +205,8 @@ export async function startApp(
     },
     commentEvent: (number, body, user) => {
       const id = fake.addIssueComment(fullName, number, body, user);
-      const example = webhookExample('issue_comment', 'created', (e) =>
-        Boolean((e['issue'] as { pull_request?: unknown }).pull_request),
-      );
+      // The examples' comments are on issues; a comment on a pull request carries `issue.pull_request`.
+      const example = webhookExample('issue_comment', 'created');
       const issue = example['issue'] as Record<string, unknown>;
       return {
         ...example,
@@ -215,8 +214,11 @@ export async function startApp(
           ...issue,
           number,
           pull_request: {
-            ...(issue['pull_request'] as object),
             url: `${fake.baseUrl}/repos/${fullName}/pulls/${number}`,
+            html_url: `https://github.com/${fullName}/pull/${number}`,
+            diff_url: `https://github.com/${fullName}/pull/${number}.diff`,
+            patch_url: `https://github.com/${fullName}/pull/${number}.patch`,
+            merged_at: null,
           },
         },
         comment: { ...(example['comment'] as object), ...fake.commentShape(id) },
