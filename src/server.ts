@@ -10,7 +10,13 @@ import { readOperatorEnv, type OperatorEnv } from './config/index.js';
 import { createJobQueue, installShutdown, registerJobMetrics, type JobQueue } from './jobs/index.js';
 import { createLogger, secretValues } from './log.js';
 import { createRegistry, registerRunMetrics } from './metrics.js';
-import { appBotLogin, createProbotFromEnv, startWorkers, type WorkerRuntime } from './worker.js';
+import {
+  appBotLogin,
+  createProbotFromEnv,
+  startWorkers,
+  type WorkerRuntime,
+  type WorkerTuning,
+} from './worker.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -31,6 +37,8 @@ export interface ServerOptions {
   readonly host?: string;
   /** First retry delay of jobs this process enqueues (default: the queue's, 10 s); tests shorten it. */
   readonly queueBackoffMs?: number;
+  /** Timings of the in-process workers (tests shorten them). */
+  readonly workerTuning?: WorkerTuning;
 }
 
 const WEBHOOK_PATH = '/api/github/webhooks';
@@ -221,7 +229,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   const workers =
     operator.WORKER_CONCURRENCY > 0
-      ? await startWorkers({ env, operator, log, probot, runMetrics, jobMetrics, queue })
+      ? await startWorkers({
+          env,
+          operator,
+          log,
+          probot,
+          runMetrics,
+          jobMetrics,
+          queue,
+          tuning: options.workerTuning,
+        })
       : undefined;
 
   return {

@@ -2,10 +2,17 @@
 // Each process obtains its own installation tokens through Probot; the line cache is the shared Redis.
 import { createProbot, type Probot } from 'probot';
 import type { Logger } from 'pino';
-import { openStore } from './cache/index.js';
+import { CacheError, CacheFullError, openStore } from './cache/index.js';
+import { completeCheckRun } from './github/check-run.js';
 import type { OperatorEnv } from './config/index.js';
 import { createJobHandler } from './jobs/handler.js';
-import { createJobWorker, type JobMetrics, type JobQueue } from './jobs/index.js';
+import {
+  createJobWorker,
+  type JobHandler,
+  type JobMetrics,
+  type JobQueue,
+  type JobWorkerOptions,
+} from './jobs/index.js';
 import type { RunMetrics } from './metrics.js';
 import { createFixer } from './model/index.js';
 
@@ -23,6 +30,19 @@ export interface WorkerOptions {
   /** Used to keep schedules in step with repository config. */
   readonly queue: JobQueue;
   readonly concurrency?: number;
+  /** Timings (tests shorten them; production uses the defaults). */
+  readonly tuning?: WorkerTuning;
+}
+
+export interface WorkerTuning {
+  readonly jobWorker?: Partial<
+    Pick<
+      JobWorkerOptions,
+      'lockTtlMs' | 'busyDelayMs' | 'jobLockMs' | 'stalledIntervalMs' | 'shutdownGraceMs'
+    >
+  >;
+  /** Model client: per-request timeout and retries. */
+  readonly model?: { readonly timeoutMs?: number; readonly maxRetries?: number };
 }
 
 /**
@@ -64,30 +84,31 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
     prefix: operator.DOCS_FIX_REDIS_PREFIX,
     rewriteTtlSeconds: operator.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
   });
+  const octokitFor = async (installationId: number) => {
+    const octokit = await probot.auth(installationId);
+    if (options.runMetrics) {
+      const metrics = options.runMetrics;
+      octokit.hook.after('request', (response, request) => {
+        const remaining = Number(response.headers['x-ratelimit-remaining']);
+        metrics.recordGitHub(
+          `${request.method} ${request.url}`,
+          response.status,
+          Number.isFinite(remaining) ? remaining : undefined,
+        );
+      });
+      octokit.hook.error('request', (error, request) => {
+        metrics.recordGitHub(
+          `${request.method} ${request.url}`,
+          (error as { status?: number }).status ?? 0,
+          undefined,
+        );
+        throw error;
+      });
+    }
+    return octokit;
+  };
   const handler = createJobHandler({
-    octokitFor: async (installationId) => {
-      const octokit = await probot.auth(installationId);
-      if (options.runMetrics) {
-        const metrics = options.runMetrics;
-        octokit.hook.after('request', (response, request) => {
-          const remaining = Number(response.headers['x-ratelimit-remaining']);
-          metrics.recordGitHub(
-            `${request.method} ${request.url}`,
-            response.status,
-            Number.isFinite(remaining) ? remaining : undefined,
-          );
-        });
-        octokit.hook.error('request', (error, request) => {
-          metrics.recordGitHub(
-            `${request.method} ${request.url}`,
-            (error as { status?: number }).status ?? 0,
-            undefined,
-          );
-          throw error;
-        });
-      }
-      return octokit;
-    },
+    octokitFor,
     botLogin: appBotLogin(probot),
     store,
     fixerFor: (styleGuide) =>
@@ -99,6 +120,8 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
         styleGuide,
         batchSize: operator.DOCS_FIX_BATCH_SIZE,
         concurrency: operator.DOCS_FIX_MODEL_CONCURRENCY,
+        timeoutMs: options.tuning?.model?.timeoutMs,
+        maxRetries: options.tuning?.model?.maxRetries,
       }),
     limits: {
       maxLines: operator.DOCS_FIX_MAX_LINES_PER_RUN,
@@ -114,9 +137,10 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
     connection: operator.REDIS_URL,
     prefix: operator.DOCS_FIX_REDIS_PREFIX,
     concurrency: options.concurrency ?? Math.max(1, operator.WORKER_CONCURRENCY),
-    handler,
+    handler: reportingCacheErrors(handler, octokitFor, log),
     log,
     metrics: options.jobMetrics,
+    ...options.tuning?.jobWorker,
   });
   log.info({ concurrency: options.concurrency ?? operator.WORKER_CONCURRENCY }, 'docs-fix workers started');
   return {
@@ -124,5 +148,47 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
       await worker.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * A push run that failed closed because the line cache could not be trusted (Redis away or full) says so on
+ * the commit's check run, so that the repository sees why nothing came and operators see what to fix; the
+ * job then retries as usual. A later successful attempt completes a newer check run, which GitHub shows.
+ */
+function reportingCacheErrors(
+  handler: JobHandler,
+  octokitFor: (installationId: number) => Promise<Parameters<typeof completeCheckRun>[0]>,
+  log: Logger,
+): JobHandler {
+  return async (spec, ctx) => {
+    try {
+      return await handler(spec, ctx);
+    } catch (err) {
+      if (err instanceof CacheError && spec.kind === 'push') {
+        const full = err instanceof CacheFullError;
+        await octokitFor(spec.installationId)
+          .then((octokit) =>
+            completeCheckRun(
+              octokit,
+              { owner: spec.owner, repo: spec.repo },
+              {
+                headSha: spec.after,
+                conclusion: full ? 'failure' : 'neutral',
+                output: {
+                  title: full
+                    ? 'docs-fix could not run: its line cache is full'
+                    : 'docs-fix could not run: its line cache is unavailable',
+                  summary: `${err.message}\n\nNothing was committed and no pull request was opened or changed. The run is retried automatically (attempt ${ctx.attempt}).`,
+                },
+              },
+            ),
+          )
+          .catch((reportErr: unknown) =>
+            log.warn({ err: reportErr, job: ctx.jobId }, 'could not report the cache error on a check run'),
+          );
+      }
+      throw err;
+    }
   };
 }

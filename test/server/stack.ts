@@ -8,6 +8,7 @@ import { pino, type Logger } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { SIM_MODEL_ID } from '../../src/model/sim-server.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import type { WorkerTuning } from '../../src/worker.js';
 import { FakeGitHub } from '../support/fake-github/index.js';
 import { startTestSimServer, type TestSimServer } from '../support/sim-server.js';
 
@@ -96,6 +97,7 @@ export async function startStack(
     /** `production`: Probot from the environment, with throttling and retries (slower). */
     probot?: 'fast' | 'production';
     queueBackoffMs?: number;
+    workerTuning?: WorkerTuning;
   } = {},
 ): Promise<Stack> {
   const fake = await FakeGitHub.start();
@@ -111,6 +113,7 @@ export async function startStack(
     host: '127.0.0.1',
     probot: options.probot === 'production' ? undefined : fastProbot(fake, log),
     queueBackoffMs: options.queueBackoffMs ?? 200,
+    workerTuning: options.workerTuning,
   });
   const webhooks = `${server.url}/api/github/webhooks`;
   return {
