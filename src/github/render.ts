@@ -37,6 +37,8 @@ export function summaryTable(summary: RunSummary): string {
     ['Lines sent to the model', summary.modelLines],
     ['Lines held (a rewrite was rejected)', summary.heldLines],
   ];
+  if (summary.unansweredLines > 0)
+    rows.push(['Lines the model did not answer (left unchanged)', summary.unansweredLines]);
   if (summary.overBudgetLines > 0)
     rows.push(['Lines left for a later run (budget)', summary.overBudgetLines]);
   if (summary.skippedFiles.length > 0) rows.push(['Files skipped', summary.skippedFiles.length]);
