@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { registerCache } from './cli/cache.js';
 import { registerFix } from './cli/fix.js';
 import { registerLines } from './cli/lines.js';
+import { registerPr } from './cli/pr.js';
 import { registerSimServer } from './cli/sim-server.js';
 import { registerWorker } from './cli/worker.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSimServer(program);
   registerWorker(program);
   registerCache(program);
+  registerPr(program);
   return program;
 }
 

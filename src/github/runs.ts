@@ -57,6 +57,11 @@ export interface RunDeps {
   readonly log: Logger;
   readonly syncSchedule?: (schedule: string) => Promise<void>;
   readonly recordRun?: (summary: RunSummary) => void;
+  /**
+   * False for user tokens (the `docs-fix pr` CLI): they cannot write check runs (GitHub answers 403), so no
+   * check run is written and an invalid config throws its `ConfigError` instead of being reported on one.
+   */
+  readonly checkRuns?: boolean;
 }
 
 export interface RunOutcome {
@@ -88,6 +93,7 @@ async function configOrReport(
     ? { ok: false, error: unreadable }
     : await loadRepoConfig(deps.octokit, deps.repo, raw, { ref: headSha });
   if (loaded.ok) return { config: loaded.config, styleGuide: loaded.styleGuide };
+  if (deps.checkRuns === false) throw loaded.error;
   onInvalid?.(loaded.error);
   await completeCheckRun(deps.octokit, deps.repo, {
     headSha,
@@ -232,6 +238,7 @@ async function reportCheck(
   deps: RunDeps,
   input: { headSha: string; name?: string; result: FixResult; dryRun: boolean; note: string },
 ): Promise<void> {
+  if (deps.checkRuns === false) return;
   const output = renderCheckRunOutput({
     summary: input.result.summary,
     diff: input.result.diff,
@@ -432,17 +439,22 @@ export async function runCommand(
   }
 }
 
-/** The scheduled re-run check: the whole default branch, reported as `docs-fix / convergence`. */
-export async function runConvergenceCheck(deps: RunDeps): Promise<RunOutcome> {
+/**
+ * The scheduled re-run check: the whole default branch (or `base`), reported as `docs-fix / convergence`, its
+ * changes proposed on the bot pull request. The `docs-fix pr` CLI runs it on demand (`ignoreSchedule`).
+ */
+export async function runConvergenceCheck(
+  deps: RunDeps,
+  opts: { readonly base?: string; readonly ignoreSchedule?: boolean } = {},
+): Promise<RunOutcome> {
   const { octokit, repo } = deps;
-  const { data: info } = await octokit.rest.repos.get({ ...repo });
-  const base = info.default_branch;
+  const base = opts.base ?? (await octokit.rest.repos.get({ ...repo })).data.default_branch;
   const { data: branch } = await octokit.rest.repos.getBranch({ ...repo, branch: base });
   const headSha = branch.commit.sha;
   const cfg = await configOrReport(deps, headSha, CONVERGENCE_CHECK_NAME);
   if (!cfg) return { summary: 'invalid config: reported on the check run' };
   await deps.syncSchedule?.(cfg.config.schedule);
-  if (cfg.config.schedule === 'off') return { summary: 'schedule is off' };
+  if (cfg.config.schedule === 'off' && !opts.ignoreSchedule) return { summary: 'schedule is off' };
   const matches = pathFilter(cfg.config);
   const tree = await recursiveTree(octokit, repo, branch.commit.commit.tree.sha);
   const candidates = [...(tree?.blobs ?? new Map<string, string>())]
@@ -464,7 +476,9 @@ export async function runConvergenceCheck(deps: RunDeps): Promise<RunOutcome> {
   const rate = s.editableLines === 0 ? 1 : 1 - s.changedLines / s.editableLines;
   let note = `Fixpoint rate ${(rate * 100).toFixed(3)}% (${s.editableLines - s.changedLines} of ${s.editableLines} editable lines unchanged).`;
   let pullRequest: number | undefined;
-  if (s.changedLines > 0 && !cfg.config.dryRun) {
+  // The whole branch was examined: with nothing to change, an open bot pull request is closed (fixed upstream).
+  const complete = s.skippedFiles.length === 0 && s.overBudgetLines === 0 && s.unansweredLines === 0;
+  if ((s.changedLines > 0 || complete) && !cfg.config.dryRun) {
     const proposed = await proposeOnBotBranch(deps, {
       base,
       baseSha: headSha,

@@ -64,6 +64,17 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
     return repo;
   };
 
+  /** Git writes: a user token needs push access (write, maintain, admin); GitHub answers 404 otherwise. */
+  const writableRepoOf = (ctx: Ctx): RepoState => {
+    const repo = repoOf(ctx);
+    if (
+      ctx.identity.kind === 'user' &&
+      !['admin', 'maintain', 'write'].includes(state.roleOf(repo, ctx.identity.login).base)
+    )
+      throw notFound();
+    return repo;
+  };
+
   const commitOr422 = (repo: RepoState, ref: string): string => {
     const sha = state.resolveCommitish(repo, ref);
     if (!sha) throw new HttpError(422, `No commit found for SHA: ${ref}`);
@@ -223,6 +234,11 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
         ctx.url,
       );
       return { ...page, data: { total_count: repos.length, repositories: page.data } };
+    }),
+    route('GET', '/user', (ctx) => {
+      // An installation token (GITHUB_TOKEN in Actions too) is not a user: GitHub answers 403.
+      if (ctx.identity.kind !== 'user') throw new HttpError(403, 'Resource not accessible by integration');
+      return ok(shapes.user(ctx.identity.login));
     }),
     route('GET', '/rate_limit', () =>
       ok({ resources: { core: { limit: 5000, remaining: 5000, reset: 0, used: 0 } } }),
@@ -392,7 +408,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       });
     }),
     route('POST', '/repos/{owner}/{repo}/git/blobs', (ctx) => {
-      repoOf(ctx);
+      writableRepoOf(ctx);
       const body = obj(ctx.body);
       if (typeof body['content'] !== 'string')
         throw validationFailed('Blob', 'content is missing', 'content');
@@ -441,7 +457,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       });
     }),
     route('POST', '/repos/{owner}/{repo}/git/trees', (ctx) => {
-      repoOf(ctx);
+      writableRepoOf(ctx);
       const body = obj(ctx.body);
       const entries = body['tree'];
       if (!Array.isArray(entries)) throw new HttpError(422, 'Invalid tree info', ['tree is missing']);
@@ -516,7 +532,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       return ok(shapes.gitCommit(repo, commit));
     }),
     route('POST', '/repos/{owner}/{repo}/git/commits', (ctx) => {
-      const repo = repoOf(ctx);
+      const repo = writableRepoOf(ctx);
       const body = obj(ctx.body);
       if (typeof body['message'] !== 'string')
         throw validationFailed('Commit', 'message is missing', 'message');
@@ -554,19 +570,19 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       );
     }),
     route('POST', '/repos/{owner}/{repo}/git/refs', (ctx) => {
-      const repo = repoOf(ctx);
+      const repo = writableRepoOf(ctx);
       const body = obj(ctx.body);
       createRef(state, repo, body['ref'], body['sha']);
       return ok(refShape(ctx, repo, body['ref'] as string, body['sha'] as string), 201);
     }),
     route('PATCH', '/repos/{owner}/{repo}/git/refs/{ref+}', (ctx) => {
-      const repo = repoOf(ctx);
+      const repo = writableRepoOf(ctx);
       const body = obj(ctx.body);
       const full = updateRef(state, repo, ctx.params['ref']!, body['sha'], body['force'] === true);
       return ok(refShape(ctx, repo, full, body['sha'] as string));
     }),
     route('DELETE', '/repos/{owner}/{repo}/git/refs/{ref+}', (ctx) => {
-      deleteRef(state, repoOf(ctx), ctx.params['ref']!);
+      deleteRef(state, writableRepoOf(ctx), ctx.params['ref']!);
       return { status: 204 };
     }),
 
