@@ -76,11 +76,12 @@ export function createApp(deps: AppDeps) {
       if (!ref || !p.ref.startsWith('refs/heads/') || p.deleted) return;
       const branch = p.ref.slice('refs/heads/'.length);
       if (isBotBranch(branch)) return;
-      if (await isOwnBot(p.sender?.login)) return;
+      // Before the bot login, which costs a request the first time: a push without markdown costs none.
       if (!pushTouchesDocs(p.commits)) {
         context.log.debug({ branch }, 'push touches no markdown: ignored');
         return;
       }
+      if (await isOwnBot(p.sender?.login)) return;
       // Complete commit lists in the payload name the changed files: the worker then skips the compare.
       const fromPayload = changedMarkdownFilesFromPush(p as unknown as PushPayloadFiles, ALL_MARKDOWN);
       const job = await deps.enqueue({

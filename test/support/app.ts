@@ -11,6 +11,7 @@ import { createJobHandler, type InstallationClient } from '../../src/jobs/handle
 import { jobIdFor } from '../../src/jobs/keys.js';
 import type { JobOutcome, JobSpec, RepoRef } from '../../src/jobs/types.js';
 import { createFixer } from '../../src/model/index.js';
+import { appBotLogin } from '../../src/worker.js';
 import { FakeGitHub, type FakeGitHubOptions, type FileSpec } from './fake-github/index.js';
 import { randomPrefix, type RandomPrefix } from './redis.js';
 
@@ -175,7 +176,8 @@ export async function startApp(
       removeSchedule: async (repo) => {
         schedules.removed.push(repo);
       },
-      botLogin: async () => fake.botLogin,
+      // The production lookup (GET /app with the app's JWT, once per process).
+      botLogin: appBotLogin(probot),
     }),
   );
 
