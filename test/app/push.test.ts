@@ -368,3 +368,24 @@ describe('installation events', () => {
     expect(app.schedules.removed).toEqual([ref('docs')]);
   });
 });
+
+describe('scheduled convergence check (job)', () => {
+  it('proposes the whole branch on the bot pull request, and closes it once fixed upstream', async () => {
+    const app = (h = await startApp({ files: { 'README.md': 'Teh readme.\n', 'docs/a.md': 'Fine.\n' } }));
+    const spec: JobSpec = {
+      kind: 'scheduled-check',
+      installationId: app.installationId,
+      owner: 'octo',
+      repo: 'docs',
+    };
+    const first = await app.runJob(spec);
+    expect(first.summary).toMatch(/pull request #1 created/);
+    expect(app.fake.checkRuns(app.fullName)).toMatchObject([
+      { name: 'docs-fix / convergence', conclusion: 'neutral' },
+    ]);
+    app.fake.pushCommit(app.fullName, { files: { 'README.md': 'The readme.\n' }, author: 'alice' });
+    const second = await app.runJob(spec);
+    expect(second.summary).toMatch(/^Fixpoint rate 100\.000% .*nothing left to fix: closed #1/);
+    expect(open(app)).toHaveLength(0);
+  });
+});
