@@ -1,11 +1,13 @@
 # docs-fix: the GitHub App (web) and its workers, from one image.
 # Build stage: compile TypeScript. Final stage: production dependencies and the compiled output only.
+# test/ops/dockerfile.test.ts runs these exact commands without Docker (build, start, health, SIGTERM).
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
-COPY scripts ./scripts
+# Only what the product needs: the benchmarks and demo under scripts/ import test helpers, which stay out.
+COPY scripts/copy-assets.js ./scripts/
 COPY src ./src
 RUN npm run build
 
