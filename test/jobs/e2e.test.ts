@@ -1,0 +1,173 @@
+// Issue 7 end to end through BullMQ with the fake GitHub: the web server enqueues, `docs-fix worker`
+// PROCESSES (src/cli.ts run by vite-node, exactly the code under review) do the work; and the per-repository
+// scheduler follows installation events and the repository config.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { schedulerIdFor } from '../../src/jobs/index.js';
+import { startStack, waitFor, type Stack } from '../server/stack.js';
+
+const viteNode = createRequire(import.meta.url).resolve('vite-node/vite-node.mjs');
+const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+let stack: Stack | undefined;
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  }
+  await stack?.close();
+  stack = undefined;
+});
+
+function startWorkerProcess(env: Record<string, string>): { proc: ChildProcess; ready: Promise<void> } {
+  const proc = spawn(process.execPath, [viteNode, cli, 'worker', '--concurrency', '2'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info', DOCS_FIX_GITHUB_THROTTLE: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(proc);
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out = (out + d.toString()).slice(-8000);
+      if (out.includes('docs-fix workers started')) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${err}`)));
+  });
+  return { proc, ready };
+}
+
+describe('docs-fix worker processes', () => {
+  it('three processes handle pushes over 10 repositories: each job once, one bot pull request per repository', async () => {
+    stack = await startStack({ extraEnv: { WORKER_CONCURRENCY: '0' } });
+    const { fake } = stack;
+    const workers = [0, 1, 2].map(() => startWorkerProcess(stack!.env));
+    await Promise.all(workers.map((w) => w.ready));
+
+    const repos = Array.from({ length: 10 }, (_, i) => `org${i % 2}/docs-${i}`);
+    for (const name of repos) fake.createRepo(name, { files: { 'README.md': '# Docs\n' }, installed: true });
+    const deliveries: Promise<{ status: number }>[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      for (const [i, name] of repos.entries()) {
+        const push = fake.pushCommit(name, {
+          files: { [`docs/r${round}.md`]: `# Round ${round}\n\nTeh text of repo ${i} round ${round}.\n` },
+        });
+        const payload = fake.pushEvent(push);
+        deliveries.push(stack.deliver('push', payload));
+        // Every fifth push is delivered twice (a redelivery with a new delivery id).
+        if ((round * 10 + i) % 5 === 0) deliveries.push(stack.deliver('push', payload));
+      }
+    }
+    expect((await Promise.all(deliveries)).every((d) => d.status === 200)).toBe(true);
+
+    const pushJobs = async () => (await stack!.server.queue.queue.getJobs()).filter((j) => j.name === 'push');
+    await waitFor(
+      '30 push jobs to complete',
+      async () => {
+        const jobs = await pushJobs();
+        const states = await Promise.all(jobs.map((j) => j.getState()));
+        return jobs.length === 30 && states.every((s) => s === 'completed');
+      },
+      150_000,
+    );
+    const jobs = await pushJobs();
+    expect(jobs).toHaveLength(30);
+    expect(jobs.every((j) => j.attemptsMade === 1)).toBe(true);
+    for (const [i, name] of repos.entries()) {
+      const pulls = fake.pulls(name);
+      expect(pulls, name).toHaveLength(1);
+      expect(pulls[0]!['state']).toBe('open');
+      // The bot branch holds the fixes of all three rounds (later runs kept what the open PR held).
+      for (let round = 0; round < 3; round += 1) {
+        expect(fake.readFile(name, 'docs-fix/main', `docs/r${round}.md`)).toBe(
+          `# Round ${round}\n\nThe text of repo ${i} round ${round}.\n`,
+        );
+      }
+    }
+    expect(fake.count({ route: 'POST /repos/{owner}/{repo}/pulls' })).toBe(10);
+    // Work was spread over the processes: each fetched installation tokens of its own.
+    expect(
+      fake.count({ route: 'POST /app/installations/{installation_id}/access_tokens' }),
+    ).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('schedules', () => {
+  it('are created, changed and removed with installation events and config changes', async () => {
+    stack = await startStack();
+    const { fake } = stack;
+    const queue = stack.server.queue;
+    fake.createRepo('octo/docs', { files: { 'README.md': '# Docs\n' }, installed: true });
+    fake.createRepo('octo/other', { files: { 'README.md': '# Other\n' }, installed: true });
+    const installation = { id: fake.installationId('octo/docs'), account: { login: 'octo', type: 'User' } };
+    const sender = { login: 'octo', type: 'User' };
+    const patternOf = async (name: string) =>
+      (await queue.schedules()).find((s) => s.schedulerId === schedulerIdFor({ owner: 'octo', repo: name }))
+        ?.pattern;
+
+    expect(
+      (
+        await stack.deliver('installation', {
+          action: 'created',
+          installation,
+          repositories: [{ full_name: 'octo/docs' }, { full_name: 'octo/other' }],
+          sender,
+        })
+      ).status,
+    ).toBe(200);
+    const weekly = await patternOf('docs');
+    expect(weekly).toMatch(/^\d+ \d+ \* \* \d$/);
+    expect(await patternOf('other')).toMatch(/^\d+ \d+ \* \* \d$/);
+
+    // A push that changes the config's schedule updates the repository's scheduler.
+    const daily = fake.pushCommit('octo/docs', {
+      files: { '.github/docs-fix.yml': 'schedule: daily\n', 'docs/a.md': '# A\n\nTeh a.\n' },
+    });
+    await stack.deliver('push', fake.pushEvent(daily));
+    await waitFor('the daily schedule', async () =>
+      /^\d+ \d+ \* \* \*$/.test((await patternOf('docs')) ?? ''),
+    );
+    const cron = fake.pushCommit('octo/docs', {
+      files: { '.github/docs-fix.yml': "schedule: '0 6 * * 1'\n" },
+    });
+    await stack.deliver('push', fake.pushEvent(cron));
+    await waitFor('the cron schedule', async () => (await patternOf('docs')) === '0 6 * * 1');
+    const off = fake.pushCommit('octo/docs', { files: { '.github/docs-fix.yml': 'schedule: off\n' } });
+    await stack.deliver('push', fake.pushEvent(off));
+    await waitFor('the schedule to be removed', async () => (await patternOf('docs')) === undefined);
+    expect(await patternOf('other')).toBeDefined();
+
+    // Repository removed from the installation, then the app uninstalled.
+    await stack.deliver('installation_repositories', {
+      action: 'removed',
+      installation,
+      repository_selection: 'selected',
+      repositories_added: [],
+      repositories_removed: [{ full_name: 'octo/other' }],
+      sender,
+    });
+    expect(await patternOf('other')).toBeUndefined();
+    await stack.deliver('installation_repositories', {
+      action: 'added',
+      installation,
+      repository_selection: 'selected',
+      repositories_added: [{ full_name: 'octo/other' }],
+      repositories_removed: [],
+      sender,
+    });
+    expect(await patternOf('other')).toBeDefined();
+    await stack.deliver('installation', {
+      action: 'deleted',
+      installation,
+      repositories: [{ full_name: 'octo/docs' }, { full_name: 'octo/other' }],
+      sender,
+    });
+    expect(await queue.schedules()).toEqual([]);
+  });
+});
