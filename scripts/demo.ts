@@ -19,7 +19,12 @@ delete env.DOCS_FIX_PROVIDER;
 
 function step(title: string, args: string[]): string {
   process.stdout.write(`\n=== ${title}\n$ docs-fix ${args.join(' ')}\n`);
-  const out = execFileSync(process.execPath, [cli, ...args], { cwd: work, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(process.execPath, [cli, ...args], {
+    cwd: work,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(out);
   return out;
 }
@@ -28,8 +33,20 @@ process.stdout.write(
   `docs-fix demo in ${work}\nmodel: the offline simulator (a scripted copy editor, NOT a language model); cache: embedded lmdb in ${work}/cache\n`,
 );
 const common = ['--provider', 'sim', '--cache-dir', 'cache'];
-step('1. fix the sample docs and write the changes (every line is a cache miss)', ['fix', 'docs', '--write', ...common]);
-const second = JSON.parse(step('2. run again on its own output: everything is served from the cache', ['fix', 'docs', '--json', ...common])) as {
+step('1. fix the sample docs and write the changes (every line is a cache miss)', [
+  'fix',
+  'docs',
+  '--write',
+  ...common,
+]);
+const second = JSON.parse(
+  step('2. run again on its own output: everything is served from the cache', [
+    'fix',
+    'docs',
+    '--json',
+    ...common,
+  ]),
+) as {
   modelLines: number;
   changedLines: number;
 };

@@ -47,9 +47,13 @@ export async function setup(): Promise<void> {
   }
   const port = await freePort();
   dir = mkdtempSync(join(tmpdir(), 'docs-fix-test-redis-'));
-  child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
+  child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; i < 100 && !(await answersPing(port)); i += 1) await new Promise((r) => setTimeout(r, 50));
   process.env.DOCS_FIX_TEST_REDIS_URL = `redis://127.0.0.1:${port}`;
 }

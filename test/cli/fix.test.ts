@@ -60,7 +60,10 @@ describe('docs-fix fix / check / converge', () => {
       { cwd: work },
     );
     expect(out.code).toBe(0);
-    const report = JSON.parse(out.stdout) as { runs: { run: number; modelLines: number }[]; pullRequestFailureRate: number };
+    const report = JSON.parse(out.stdout) as {
+      runs: { run: number; modelLines: number }[];
+      pullRequestFailureRate: number;
+    };
     expect(report.runs.map((r) => r.run)).toEqual([1, 2, 3]);
     // Without a cache every run sends every line to the model again.
     expect(report.runs[2]!.modelLines).toBe(report.runs[0]!.modelLines);
@@ -71,14 +74,19 @@ describe('docs-fix fix / check / converge', () => {
     const dir = mkdtempSync(join(tmpdir(), 'docs-fix-echo-'));
     cpSync(examples, join(dir, 'docs'), { recursive: true });
     const before = readFileSync(join(dir, 'docs/guide/configuration.md'));
-    const out = await runCli(['fix', 'docs', '--write', '--provider', 'echo', '--store', 'memory', '--json'], { cwd: dir });
+    const out = await runCli(
+      ['fix', 'docs', '--write', '--provider', 'echo', '--store', 'memory', '--json'],
+      { cwd: dir },
+    );
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout).changedLines).toBe(0);
     expect(readFileSync(join(dir, 'docs/guide/configuration.md')).equals(before)).toBe(true);
   });
 
   it('names a missing path and exits 2', async () => {
-    const out = await runCli(['fix', 'no-such-folder', '--provider', 'echo', '--store', 'memory'], { cwd: work });
+    const out = await runCli(['fix', 'no-such-folder', '--provider', 'echo', '--store', 'memory'], {
+      cwd: work,
+    });
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('no-such-folder');
   });
@@ -94,9 +102,12 @@ describe('docs-fix fix / check / converge', () => {
 
   it('names the field of an invalid config file and exits 2', async () => {
     writeFileSync(join(work, 'bad.yml'), 'schedule: sometimes\n');
-    const out = await runCli(['check', 'docs', '--config', 'bad.yml', '--store', 'memory', '--provider', 'echo'], {
-      cwd: work,
-    });
+    const out = await runCli(
+      ['check', 'docs', '--config', 'bad.yml', '--store', 'memory', '--provider', 'echo'],
+      {
+        cwd: work,
+      },
+    );
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('bad.yml:1');
     expect(out.stderr).toContain('schedule');

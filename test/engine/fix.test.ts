@@ -29,7 +29,10 @@ function ctx(store: LineStore, fixer: LineFixer, budget: Budget = unlimited): En
 }
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-const applied = (files: SourceFile[], patches: readonly { path: string; after: Uint8Array }[]): SourceFile[] =>
+const applied = (
+  files: SourceFile[],
+  patches: readonly { path: string; after: Uint8Array }[],
+): SourceFile[] =>
   files.map((f) => ({ path: f.path, bytes: patches.find((p) => p.path === f.path)?.after ?? f.bytes }));
 
 /** A scripted model for engine behaviour: answers with `answer(text)`, or leaves a line unanswered on undefined. */
@@ -65,7 +68,10 @@ function scriptedFixer(answer: (line: ModelLine) => string | undefined): LineFix
 describe('fixFiles', () => {
   it('with echo changes nothing and leaves every file byte-identical', async () => {
     const files = readExamples();
-    const result = await fixFiles(files, ctx(new MemoryStore(), createFixer({ provider: 'echo', model: 'echo' })));
+    const result = await fixFiles(
+      files,
+      ctx(new MemoryStore(), createFixer({ provider: 'echo', model: 'echo' })),
+    );
     expect(result.patches).toEqual([]);
     expect(result.diff).toBe('');
     expect(result.summary.changedLines).toBe(0);
@@ -117,7 +123,8 @@ describe('fixFiles', () => {
   });
 
   it('rejects hostile answers, keeps the lines, stores them as held and stays stable on re-runs', async () => {
-    const md = 'Run `npm test` before you push.\n\nSee [the guide](https://example.com/guide) for more.\n\nA plain line.\n';
+    const md =
+      'Run `npm test` before you push.\n\nSee [the guide](https://example.com/guide) for more.\n\nA plain line.\n';
     const files = [{ path: 'x.md', bytes: new TextEncoder().encode(md) }];
     const hostile = scriptedFixer((l) => {
       if (l.text.includes('npm test')) return 'Run the tests before you push.';
@@ -141,7 +148,9 @@ describe('fixFiles', () => {
     const md = 'Line one has teh typo.\n\nLine two has teh typo.\n\nLine three has teh typo.\n';
     const files = [{ path: 'x.md', bytes: new TextEncoder().encode(md) }];
     const store = new MemoryStore();
-    const fixer = scriptedFixer((l) => (l.text.startsWith('Line two') ? undefined : l.text.replace('teh', 'the')));
+    const fixer = scriptedFixer((l) =>
+      l.text.startsWith('Line two') ? undefined : l.text.replace('teh', 'the'),
+    );
     const result = await fixFiles(files, ctx(store, fixer, { maxLines: 2, maxTokens: Infinity }));
     expect(result.summary.overBudgetLines).toBe(1);
     expect(result.summary.unansweredLines).toBe(1);
@@ -157,9 +166,9 @@ describe('fixFiles', () => {
       }
     }
     const files = readExamples();
-    await expect(fixFiles(files, ctx(new BrokenStore(), createFixer({ provider: 'sim', model: 'sim' })))).rejects.toThrow(
-      'store down',
-    );
+    await expect(
+      fixFiles(files, ctx(new BrokenStore(), createFixer({ provider: 'sim', model: 'sim' }))),
+    ).rejects.toThrow('store down');
   });
 
   it('fails closed when the store cannot be read', async () => {
@@ -178,7 +187,13 @@ describe('fixFiles', () => {
       { path: 'bad.md', bytes: new Uint8Array([0x48, 0x69, 0xff, 0xfe, 0x0a]) },
       { path: 'bin.md', bytes: new Uint8Array([0x48, 0x00, 0x69]) },
     ];
-    const result = await fixFiles(files, ctx(new MemoryStore(), scriptedFixer((l) => l.text)));
+    const result = await fixFiles(
+      files,
+      ctx(
+        new MemoryStore(),
+        scriptedFixer((l) => l.text),
+      ),
+    );
     expect(result.patches).toEqual([]);
     expect(result.summary.skippedFiles.map((s) => [s.path, s.reason])).toEqual([
       ['bad.md', 'invalid-utf8'],
@@ -202,7 +217,13 @@ describe('convergeRuns', () => {
     expect(noCache.fixpointRate).toBeLessThan(1);
 
     const store = new MemoryStore();
-    const cached = await convergeRuns(files, { runs: 6, storeForRun: () => store, fixer, scope: 'test', budget: unlimited });
+    const cached = await convergeRuns(files, {
+      runs: 6,
+      storeForRun: () => store,
+      fixer,
+      scope: 'test',
+      budget: unlimited,
+    });
     expect(cached.runs[0]!.changedLines).toBeGreaterThan(0);
     expect(cached.rerunsWithChanges).toBe(0);
     expect(cached.fixpointRate).toBe(1);
