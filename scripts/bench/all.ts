@@ -1,6 +1,7 @@
 // npm run bench: every per-component benchmark, each in its own node process (so each has its own peak RSS
 // and none inherits another's heap), then bench/results.json, bench/scale.svg and the README section.
-// Env: BENCH_ONLY=scale,engine re-runs those and keeps the other figures from the existing results.json.
+// Env: BENCH_ONLY=scale,engine re-runs those and keeps the other figures from the existing results.json;
+// BENCH_REPORT_ONLY=1 runs nothing and regenerates the README section and the plot from results.json.
 // Each child prints a JSON object on its last line; its other output is passed through.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,9 +48,31 @@ function runBench(name: BenchName, env: NodeJS.ProcessEnv): Promise<Record<strin
   });
 }
 
+/** The command line that reproduces the run, with the settings that change what is measured. */
+function commandLine(): string {
+  const settings = Object.entries(process.env)
+    .filter(([k, v]) => v && (k === 'DOCS_FIX_CORPUS' || k === 'ROUNDS' || k.startsWith('BENCH_')))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
+  return [...settings, 'npm run bench'].join(' ');
+}
+
+function writeReport(root: string, results: BenchResults): string {
+  if (results.scale) writeFileSync(join(root, 'bench', 'scale.svg'), scaleSvg(results.scale));
+  const readmePath = join(root, 'README.md');
+  const section = markdownReport(results);
+  writeFileSync(readmePath, replaceGenerated(readFileSync(readmePath, 'utf8'), section));
+  return section;
+}
+
 async function main(): Promise<void> {
   const root = packageRoot();
   const resultsPath = join(root, 'bench', 'results.json');
+  if (process.env.BENCH_REPORT_ONLY) {
+    const section = writeReport(root, JSON.parse(readFileSync(resultsPath, 'utf8')) as BenchResults);
+    process.stdout.write(`${section}\nregenerated bench/scale.svg and the README performance section from bench/results.json\n`);
+    return;
+  }
   const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) as BenchName[] | undefined;
   const unknown = only?.filter((n) => !BENCHES.includes(n));
   if (unknown?.length) throw new Error(`BENCH_ONLY: unknown bench ${unknown.join(', ')}; expected some of ${BENCHES.join(', ')}`);
@@ -95,7 +118,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${platform()} ${release()}`,
     },
-    command: only ? `BENCH_ONLY=${only.join(',')} npm run bench` : 'npm run bench',
+    command: commandLine(),
     corpus: process.env.DOCS_FIX_CORPUS,
     split: figures.split as BenchResults['split'],
     cache: figures.cache as BenchResults['cache'],
@@ -107,10 +130,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(dirname(resultsPath), { recursive: true });
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
-  if (results.scale) writeFileSync(join(root, 'bench', 'scale.svg'), scaleSvg(results.scale));
-  const readmePath = join(root, 'README.md');
-  const section = markdownReport(results);
-  writeFileSync(readmePath, replaceGenerated(readFileSync(readmePath, 'utf8'), section));
+  const section = writeReport(root, results);
   process.stdout.write(`\n${section}\nwrote bench/results.json, bench/scale.svg and the README performance section\n`);
 }
 

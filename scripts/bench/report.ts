@@ -63,14 +63,22 @@ export interface CacheFigures {
     rawMgetLookupsPerSecond: number;
     ratio: number;
   };
-  readonly embedded?: { keys: number; lookupsPerSecond: number; syncLookupsPerSecond?: number };
-  readonly memoryNoPolicy?: {
-    fixpoints: number;
-    bytesPerFixpoint: number;
-    bytesPerRewrite: number;
-    rewriteValueBytes: number;
-    bytesPerRewriteBeyondValue: number;
+  readonly embedded?: {
+    keys: number;
+    lookupsPerSecond: number;
+    syncLookupsPerSecond?: number;
+    rawLmdbLookupsPerSecond?: number;
   };
+  readonly memoryNoPolicy?: RedisMemoryFigures;
+  readonly memoryVolatileLru?: RedisMemoryFigures;
+}
+
+export interface RedisMemoryFigures {
+  fixpoints: number;
+  bytesPerFixpoint: number;
+  bytesPerRewrite: number;
+  rewriteValueBytes: number;
+  bytesPerRewriteBeyondValue: number;
 }
 
 export interface BenchResults {
@@ -86,6 +94,8 @@ export interface BenchResults {
   readonly scale?: ScaleResult;
   /** Whatever `bench:webhooks` prints; rendered as found. */
   readonly webhooks?: Record<string, unknown>;
+  /** When each bench finished (ISO), for results merged from several runs with BENCH_ONLY. */
+  readonly runs?: Readonly<Record<string, string>>;
   /** Benchmarks not run, and why. */
   readonly skipped: readonly { name: string; reason: string }[];
 }
@@ -207,7 +217,7 @@ function incrementalVerdict(scale: ScaleResult | undefined): GoalVerdict {
     (first && last && fixed.length > 1
       ? `the same ${first.p.changedInputLines}-line push: ${ms(first.p.ms)} at ${sizeLabel(first.c.targetLines)} lines, ` +
         `${ms(last.p.ms)} at ${sizeLabel(last.c.targetLines)} (repository ${fmt(Math.round(growth))}× larger, ` +
-        `time spread ${ratio(spread)})`
+        `time spread max/min ${fmt(spread, 3)}×, limit ${GOALS.samePushTimeSpread}×)`
       : 'one size only');
   const ok = exact === pushes.length && fixed.length > 1 && sameWork && spread <= GOALS.samePushTimeSpread;
   return { goal, measured, verdict: fixed.length > 1 ? verdictOf(ok) : 'not measured' };
@@ -239,6 +249,14 @@ export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): s
     `Measured ${r.date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${mib(m.memoryBytes)}), Node ${m.node}, ${m.platform}, ` +
       `with \`${r.command}\`${r.corpus ? ` over \`${r.corpus}\`` : ''}. Model: the offline simulator (not a language model). ` +
       `Every time is beside its reference measured in the same run; figures are in \`bench/results.json\`.`,
+    ...(r.runs && Object.keys(r.runs).length > 0
+      ? [
+          '',
+          `Finished: ${Object.entries(r.runs)
+            .map(([name, at]) => `${name} ${at.slice(0, 16).replace('T', ' ')} UTC`)
+            .join(', ')}.`,
+        ]
+      : []),
     '',
     ...table(
       ['goal', 'measured', 'verdict'],
@@ -283,23 +301,29 @@ export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): s
     ]);
   }
   if (c?.embedded) {
+    const e = c.embedded;
+    const raw = e.rawLmdbLookupsPerSecond;
     figures.push([
-      `EmbeddedStore.get (${fmt(c.embedded.keys)} keys, warm)`,
-      `${fmt(Math.round(c.embedded.lookupsPerSecond))} lookups/s`,
-      c.embedded.syncLookupsPerSecond ? `getSync ${fmt(Math.round(c.embedded.syncLookupsPerSecond))}/s` : '—',
-      c.embedded.syncLookupsPerSecond ? ratio(c.embedded.lookupsPerSecond / c.embedded.syncLookupsPerSecond) : '—',
+      `EmbeddedStore.get (${fmt(e.keys)} keys, warm)`,
+      `${fmt(Math.round(e.lookupsPerSecond))} lookups/s` +
+        (e.syncLookupsPerSecond ? ` (getSync ${fmt(Math.round(e.syncLookupsPerSecond))}/s)` : ''),
+      raw ? `raw lmdb-js ${fmt(Math.round(raw))}/s` : '—',
+      raw ? ratio(e.lookupsPerSecond / raw) : '—',
     ]);
   }
-  if (c?.memoryNoPolicy) {
-    const mem = c.memoryNoPolicy;
+  for (const [label, mem] of [
+    ['no maxmemory policy', c?.memoryNoPolicy],
+    ['volatile-lru', c?.memoryVolatileLru],
+  ] as const) {
+    if (!mem) continue;
     figures.push([
-      `Redis memory (${fmt(mem.fixpoints)} fixpoints)`,
+      `Redis memory, ${label} (${fmt(mem.fixpoints)} fixpoints)`,
       `${fmt(mem.bytesPerFixpoint, 1)} B per fixpoint, ${fmt(mem.bytesPerRewrite, 1)} B per rewrite`,
       `rewrite value ${fmt(mem.rewriteValueBytes)} B`,
       '—',
     ]);
   }
-  for (const [path, value] of flatNumbers(r.webhooks ?? {})) figures.push([`webhooks: ${path}`, fmt(value, 2), '—', '—']);
+  figures.push(...webhookRows(r.webhooks));
   if (figures.length > 0) lines.push(...table(['figure', 'measured', 'reference (same run)', 'ratio'], figures), '');
 
   const cases = [...(r.scale?.cases ?? [])].sort((a, b) => a.targetLines - b.targetLines || a.store.localeCompare(b.store));
@@ -321,7 +345,7 @@ export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): s
           'peak RSS',
         ],
         cases.map((k) => [
-          `${sizeLabel(k.lines)} lines, ${fmt(k.files)} files, ${fmt(k.bytes / 1e6, 1)} MB${k.store === 'embedded' ? '' : ` (${k.store})`}`,
+          `${sizeLabel(k.lines)} lines, ${fmt(k.files)} files, ${fmt(k.bytes / 1e6, k.bytes < 1e6 ? 2 : 1)} MB${k.store === 'embedded' ? '' : ` (${k.store})`}`,
           ms(k.rawParseMs),
           `${ms(k.cold.ms)} (${fmt(k.cold.modelLines)})`,
           `${ms(k.warm.ms)} (${ratio(k.warm.ratioToRawParse)})`,
@@ -345,6 +369,35 @@ export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): s
     lines.push(`Not measured in this run: ${r.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}.`, '');
   }
   return lines.join('\n');
+}
+
+interface WebhookFigures {
+  burst?: { deliveries: number; concurrency: number; ackP50Ms: number; ackP99Ms: number; ackMaxMs?: number };
+  workers?: { processes: number; jobs: number; jobsPerSecond: number }[];
+}
+
+/** bench:webhooks in its known shape (burst latency, jobs/s per worker count); any other shape as found. */
+function webhookRows(w: Record<string, unknown> | undefined): string[][] {
+  if (!w) return [];
+  const { burst, workers } = w as WebhookFigures;
+  if (!burst || !Array.isArray(workers)) {
+    return flatNumbers(w).map(([path, value]) => [`webhooks: ${path}`, fmt(value, 2), '—', '—']);
+  }
+  const one = workers.find((k) => k.processes === 1);
+  return [
+    [
+      `webhook acknowledgement, burst of ${fmt(burst.deliveries)} (${burst.concurrency} in flight)`,
+      `p50 ${ms(burst.ackP50Ms)}, p99 ${ms(burst.ackP99Ms)}${burst.ackMaxMs ? `, max ${ms(burst.ackMaxMs)}` : ''}`,
+      '—',
+      '—',
+    ],
+    ...workers.map((k) => [
+      `push jobs with ${k.processes} worker process${k.processes === 1 ? '' : 'es'} (${k.jobs} jobs)`,
+      `${fmt(k.jobsPerSecond)} jobs/s`,
+      one ? `1 process ${fmt(one.jobsPerSecond)} jobs/s` : '—',
+      one ? ratio(k.jobsPerSecond / one.jobsPerSecond) : '—',
+    ]),
+  ];
 }
 
 function flatNumbers(o: unknown, path = ''): [string, number][] {

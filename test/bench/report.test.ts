@@ -156,6 +156,26 @@ describe('markdownReport', () => {
     expect(md).toContain('![time and model lines against repository size](bench/scale.svg)');
   });
 
+  it('says when each bench finished when the results were merged from several runs', () => {
+    const md = markdownReport(results({ runs: { split: '2025-01-01T10:00:00.000Z', scale: '2025-01-02T11:30:00.000Z' } }));
+    expect(md).toContain('Finished: split 2025-01-01 10:00 UTC, scale 2025-01-02 11:30 UTC.');
+  });
+
+  it('renders the webhooks bench: latency, and jobs/s against one worker process', () => {
+    const webhooks = {
+      burst: { deliveries: 200, concurrency: 16, ackP50Ms: 43, ackP99Ms: 121, ackMaxMs: 136 },
+      workers: [
+        { processes: 1, jobs: 30, jobsPerSecond: 9 },
+        { processes: 2, jobs: 30, jobsPerSecond: 13.5 },
+      ],
+    };
+    const r = results({ webhooks });
+    const md = markdownReport(r);
+    expect(md).toContain('| webhook acknowledgement, burst of 200 (16 in flight) | p50 43 ms, p99 121 ms, max 136 ms |');
+    expect(md).toContain('| push jobs with 2 worker processes (30 jobs) | 13.5 jobs/s | 1 process 9 jobs/s | 1.5× |');
+    expect(verdict(r, /webhook/)).toBe('not reached');
+  });
+
   it('names the skipped benches', () => {
     expect(markdownReport(results({ skipped: [{ name: 'webhooks', reason: 'not written yet' }] }))).toContain(
       'Not measured in this run: webhooks (not written yet).',
