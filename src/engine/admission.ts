@@ -152,9 +152,14 @@ export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}
  * Whether a patched file keeps its block structure (the same mdast block types in the same order).
  * The engine calls it per changed file; on a mismatch it keeps that file's lines as they were.
  */
-export function admitFileStructure(beforeSource: string, afterSource: string, path: string): Admission {
-  if (beforeSource === afterSource) return OK;
-  const a = blockSignature(beforeSource, path);
+export function admitFileStructure(
+  before: string | readonly string[],
+  afterSource: string,
+  path: string,
+): Admission {
+  if (before === afterSource) return OK;
+  // The engine passes the signature split() already computed, so the check costs one parse, not two.
+  const a = typeof before === 'string' ? blockSignature(before, path) : before;
   const b = blockSignature(afterSource, path);
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i += 1) {

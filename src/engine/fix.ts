@@ -317,7 +317,7 @@ function admitStructure(
   distinct: DistinctLine[],
   ids: Map<number, number>,
 ): Map<number, string> {
-  const before = new TextDecoder().decode(doc.source);
+  const before = doc.blockSignature ?? new TextDecoder().decode(doc.source);
   const check = (candidate: Map<number, string>): boolean =>
     admitFileStructure(before, new TextDecoder().decode(join(doc, candidate)), doc.path).ok;
   if (check(replacements)) return replacements;

@@ -36,11 +36,14 @@ export function signatureOf(root: MdNode): string[] {
 }
 
 /** Called by split() with the tree it parsed anyway. */
-export function rememberSignature(text: string, path: string, root: MdNode): void {
+export function rememberSignature(text: string, path: string, root: MdNode): readonly string[] {
   const map = isMdxPath(path) ? recent.mdx : recent.md;
-  if (map.has(text)) return;
+  const known = map.get(text);
+  if (known) return known;
+  const signature = signatureOf(root);
   if (map.size >= RECENT_LIMIT) map.delete(map.keys().next().value!);
-  map.set(text, signatureOf(root));
+  map.set(text, signature);
+  return signature;
 }
 
 function collect(parent: MdNode, out: string[]): void {

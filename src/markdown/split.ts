@@ -47,11 +47,11 @@ export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownD
   const parsed = parse(text, path);
   if ('reason' in parsed) return { path, source, bom, lines: [], skipped: parsed };
 
-  rememberSignature(text, path, parsed);
+  const blockSignature = rememberSignature(text, path, parsed);
   const table = lineTable(text);
   const classes = classifyLines(parsed, table.count, isMdxPath(path));
   const lines = toUnits(text, table, classes, opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
-  return { path, source, bom, lines };
+  return { path, source, bom, lines, blockSignature };
 }
 
 function parse(text: string, path: string): MdNode | SkippedFile {

@@ -77,6 +77,8 @@ export interface MarkdownDocument {
   readonly bom: boolean;
   /** Empty when the file is skipped. */
   readonly lines: readonly LineUnit[];
+  /** The block structure split() parsed (see `blockSignature`); absent when the file is skipped. */
+  readonly blockSignature?: readonly string[];
   readonly skipped?: SkippedFile;
 }
 
