@@ -114,7 +114,7 @@ describe('bad input', () => {
       Buffer.from('\n'),
     ]);
     const huge = `# Huge\n\n${'Teh line that repeats.\n\n'.repeat(60_000)}`;
-    const nested = `${'> '.repeat(3000)}Teh nested quote.\n\n${'- '.repeat(3000)}teh nested list.\n`;
+    const nested = `${'> '.repeat(1000)}Teh nested quote.\n\n${'- '.repeat(1000)}teh nested list.\n`;
     const push = fake.pushCommit('octo/bad', {
       files: {
         'docs/binary.md': binary,

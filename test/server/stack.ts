@@ -98,6 +98,10 @@ export async function startStack(
     probot?: 'fast' | 'production';
     queueBackoffMs?: number;
     workerTuning?: WorkerTuning;
+    /** The process logger, given the environment (default: silent). */
+    logFor?: (env: Record<string, string>) => Logger;
+    /** The Probot, given the fake and the logger (default: fastProbot, or production's with `probot`). */
+    probotFor?: (fake: FakeGitHub, log: Logger) => Probot;
   } = {},
 ): Promise<Stack> {
   const fake = await FakeGitHub.start();
@@ -105,13 +109,17 @@ export async function startStack(
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const prefix = testPrefix();
   const env = stackEnv({ fake, sim, redisUrl, prefix, extra: options.extraEnv });
-  const log = silentLog();
+  const log = options.logFor ? options.logFor(env) : silentLog();
   const server = await startServer({
     env,
     log,
     port: 0,
     host: '127.0.0.1',
-    probot: options.probot === 'production' ? undefined : fastProbot(fake, log),
+    probot: options.probotFor
+      ? options.probotFor(fake, log)
+      : options.probot === 'production'
+        ? undefined
+        : fastProbot(fake, log),
     queueBackoffMs: options.queueBackoffMs ?? 200,
     workerTuning: options.workerTuning,
   });
