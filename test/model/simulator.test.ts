@@ -127,7 +127,7 @@ describe('non-idempotence', () => {
   }
 
   it.skipIf(!hasCorpus)(
-    're-asking about its own output changes a share of lines at flipRate > 0, none at 0',
+    `re-asking about its own output changes a share of corpus lines at flipRate > 0, none at 0${hasCorpus ? '' : ' (set DOCS_FIX_CORPUS to run)'}`,
     () => {
       expect(lines.length).toBeGreaterThan(3000);
       const atDefault = reaskChangeRate(0.05);
