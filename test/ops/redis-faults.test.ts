@@ -41,16 +41,21 @@ describe('Redis killed mid-run', () => {
     const writesBefore = writes(stack);
     await redis.kill('SIGKILL');
 
-    // The model answers while Redis is gone: the engine cannot store or confirm, so nothing is proposed.
-    await new Promise((r) => setTimeout(r, 5000));
+    // The model answers while Redis is gone: the engine cannot store or confirm, so nothing is proposed, and
+    // the commit's check run says why.
+    await waitFor(
+      'the check run reporting the unavailable cache',
+      () =>
+        fake
+          .checkRuns('octo/docs')
+          .find((c) => /line cache is unavailable/.test(String((c['output'] as { title?: string }).title))),
+      45_000,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
     expect(writes(stack)).toBe(writesBefore);
     expect(fake.pulls('octo/docs')).toHaveLength(0);
     expect(fake.branchSha('octo/docs', 'docs-fix/main')).toBeUndefined();
     expect(fake.count({ route: 'POST /repos/{owner}/{repo}/git/commits' })).toBe(0);
-    const failedReport = fake
-      .checkRuns('octo/docs')
-      .find((c) => /line cache is unavailable/.test(String((c['output'] as { title?: string }).title)));
-    expect(failedReport).toBeDefined();
 
     sim.setDelay(0);
     await redis.restart();
