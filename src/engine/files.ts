@@ -68,34 +68,66 @@ export function collectMarkdownPaths(
   return [...found].sort();
 }
 
-/** Reads files within the limits; what does not fit is reported in `skipped` and left alone. */
+type Skipped = RunSummary['skippedFiles'][number];
+
+/** Counts files and bytes against the limits: answers why a file does not fit, or undefined and counts it. */
+export function limitCounter(limits: FileLimits): (path: string, size: number) => Skipped | undefined {
+  let files = 0;
+  let bytes = 0;
+  return (path, size) => {
+    if (files >= limits.maxFiles) {
+      return {
+        path,
+        reason: 'limit',
+        message: `${path}: not examined: the run's limit of ${limits.maxFiles} files was reached`,
+      };
+    }
+    if (bytes + size > limits.maxBytes) {
+      return {
+        path,
+        reason: 'limit',
+        message: `${path}: not examined: the run's limit of ${limits.maxBytes} bytes was reached`,
+      };
+    }
+    files += 1;
+    bytes += size;
+    return undefined;
+  };
+}
+
+/** Keeps the files that fit the limits, in order; the rest are reported in `skipped`. */
+export function keepWithinLimits(
+  files: readonly SourceFile[],
+  limits: FileLimits,
+): { files: SourceFile[]; skipped: Skipped[] } {
+  const fits = limitCounter(limits);
+  const kept: SourceFile[] = [];
+  const skipped: Skipped[] = [];
+  for (const f of files) {
+    const skip = fits(f.path, f.bytes.byteLength);
+    if (skip) skipped.push(skip);
+    else kept.push(f);
+  }
+  return { files: kept, skipped };
+}
+
+/** Reads the files that fit the limits (sizes from the file system, so nothing over them is read). */
 export function readWithinLimits(
   paths: readonly string[],
   cwd: string,
   limits: FileLimits,
-): { files: SourceFile[]; skipped: RunSummary['skippedFiles'] } {
+): { files: SourceFile[]; skipped: Skipped[] } {
+  const fits = limitCounter(limits);
   const files: SourceFile[] = [];
-  const skipped: RunSummary['skippedFiles'] = [];
-  let bytes = 0;
+  const skipped: Skipped[] = [];
   for (const path of paths) {
-    if (files.length >= limits.maxFiles) {
-      skipped.push({
-        path,
-        reason: 'limit',
-        message: `${path}: not read: the run's limit of ${limits.maxFiles} files was reached`,
-      });
+    const full = joinPath(cwd, path);
+    const skip = fits(path, statSync(full).size);
+    if (skip) {
+      skipped.push(skip);
       continue;
     }
-    const data = readFileSync(joinPath(cwd, path));
-    if (bytes + data.byteLength > limits.maxBytes) {
-      skipped.push({
-        path,
-        reason: 'limit',
-        message: `${path}: not read: the run's limit of ${limits.maxBytes} bytes was reached`,
-      });
-      continue;
-    }
-    bytes += data.byteLength;
+    const data = readFileSync(full);
     files.push({ path, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
   }
   return { files, skipped };

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { pathFilter } from '../engine/files.js';
 import { GitHubApiError, isGitHubError, type GitHubClient, type RepoRef } from './client.js';
 
 const ZERO_SHA = /^0{40}$/;
@@ -25,9 +25,7 @@ export function pathMatcher(
   include: readonly string[],
   exclude: readonly string[],
 ): (path: string) => boolean {
-  const inc = picomatch([...include], { dot: true });
-  const exc = exclude.length > 0 ? picomatch([...exclude], { dot: true }) : () => false;
-  return (path) => inc(path) && !exc(path);
+  return pathFilter({ include, exclude });
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { LineStore } from '../cache/types.js';
 import type { RepoConfig } from '../config/schema.js';
-import { pathFilter } from '../engine/files.js';
+import { keepWithinLimits, pathFilter } from '../engine/files.js';
 import { fixFiles } from '../engine/fix.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import type { LineFixer } from '../model/types.js';
@@ -124,29 +124,6 @@ async function runEngine(deps: RunDeps, files: readonly SourceFile[], cfg: Confi
     'run finished',
   );
   return result;
-}
-
-/** Keeps the paths that fit the operator's limits; the rest are reported as skipped. */
-function withinLimits(
-  files: SourceFile[],
-  limits: RunLimits,
-): { files: SourceFile[]; skipped: RunSummary['skippedFiles'] } {
-  const kept: SourceFile[] = [];
-  const skipped: RunSummary['skippedFiles'] = [];
-  let bytes = 0;
-  for (const f of files) {
-    if (kept.length >= limits.maxFiles || bytes + f.bytes.byteLength > limits.maxBytes) {
-      skipped.push({
-        path: f.path,
-        reason: 'limit',
-        message: `${f.path}: not examined: the run's limit of ${limits.maxFiles} files or ${limits.maxBytes} bytes was reached`,
-      });
-      continue;
-    }
-    bytes += f.bytes.byteLength;
-    kept.push(f);
-  }
-  return { files: kept, skipped };
 }
 
 /**
@@ -295,7 +272,7 @@ export async function runPush(
   );
   for (const path of state?.files ?? []) if (!toRead.has(path) && matches(path)) toRead.set(path, path);
   const read = await readFiles(deps.octokit, deps.repo, spec.after, [...toRead.values()]);
-  const { files, skipped } = withinLimits(read, deps.limits);
+  const { files, skipped } = keepWithinLimits(read, deps.limits);
   const result = await runEngine(deps, files, cfg);
   result.summary.skippedFiles.push(...skipped);
 
@@ -373,7 +350,7 @@ export async function runCommand(
     pr.head.sha,
     prFiles.map((f) => ({ path: f.path, sha: f.sha })),
   );
-  const { files, skipped } = withinLimits(read, deps.limits);
+  const { files, skipped } = keepWithinLimits(read, deps.limits);
   const result = await runEngine(deps, files, cfg);
   result.summary.skippedFiles.push(...skipped);
   const s = result.summary;
@@ -462,7 +439,7 @@ export async function runConvergenceCheck(
     .map(([path, sha]) => ({ path, sha }))
     .sort((a, b) => a.path.localeCompare(b.path));
   const read = await readFiles(octokit, repo, headSha, candidates.slice(0, deps.limits.maxFiles));
-  const { files, skipped } = withinLimits(read, deps.limits);
+  const { files, skipped } = keepWithinLimits(read, deps.limits);
   for (const e of candidates.slice(deps.limits.maxFiles)) {
     skipped.push({
       path: e.path,
