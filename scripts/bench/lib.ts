@@ -1,12 +1,10 @@
 // Shared by the benchmark scripts: the corpus, the raw-parse reference, and timing helpers.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
-import remarkMath from 'remark-math';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
+import { collectMarkdownPaths, readWithinLimits } from '../../src/engine/files.js';
 import type { SourceFile } from '../../src/engine/types.js';
 
 export interface Corpus {
@@ -25,34 +23,28 @@ export function loadCorpus(): Corpus {
       'bench: DOCS_FIX_CORPUS is not set: measuring the small bundled fixtures only; set it to a markdown corpus (CI: ../shared/corpus) for real figures\n',
     );
   }
-  const files: SourceFile[] = [];
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (/\.(md|mdx|markdown)$/i.test(e.name) && !(fromEnv && e.name === 'MANIFEST.md' && dir === root)) {
-        files.push({ path: relative(root, full), bytes: new Uint8Array(readFileSync(full)) });
-      }
-    }
-  };
-  walk(root);
+  // Read the way the CLI reads a folder: every .md/.mdx/.markdown file, sorted by path.
+  const paths = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, root);
+  const { files } = readWithinLimits(paths, root, { maxFiles: Infinity, maxBytes: Infinity });
   return { files, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0), source: root };
 }
 
-const mdProcessor = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkMath);
-const mdxProcessor = unified()
+// The reference every benchmark names "raw parse": remark-parse + GFM + front matter (+ remark-mdx for .mdx),
+// without the splitter's extra remark-math, so the splitter pays for its own plugins.
+export const rawMarkdown = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).freeze();
+export const rawMdx = unified()
   .use(remarkParse)
-  .use(remarkMdx)
   .use(remarkGfm)
   .use(remarkFrontmatter, ['yaml', 'toml'])
-  .use(remarkMath);
+  .use(remarkMdx)
+  .freeze();
 
 /** The floor every figure is compared with: remark parsing the same files with the same extensions. */
 export function rawParse(files: readonly SourceFile[]): number {
   const decoder = new TextDecoder();
   let nodes = 0;
   for (const f of files) {
-    const processor = f.path.endsWith('.mdx') ? mdxProcessor : mdProcessor;
+    const processor = f.path.toLowerCase().endsWith('.mdx') ? rawMdx : rawMarkdown;
     try {
       nodes += processor.parse(decoder.decode(f.bytes)).children.length;
     } catch {

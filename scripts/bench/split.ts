@@ -1,9 +1,6 @@
 // Benchmark: split+join throughput against a raw remark parse of the same files, in the same run.
 // Usage: DOCS_FIX_CORPUS=../shared/corpus npm run bench:split   (ROUNDS=5 by default)
 // Prints a table, then one JSON line ({"rawMBps", "splitJoinMBps", "ratio", ...}) for report scripts.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join as joinPath } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkMath from 'remark-math';
@@ -11,6 +8,7 @@ import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { join, split } from '../../src/markdown/index.js';
+import { loadCorpus, rawMarkdown, rawMdx } from './lib.js';
 
 interface BenchFile {
   readonly path: string;
@@ -21,38 +19,9 @@ interface BenchFile {
 
 const NONE: ReadonlyMap<number, string> = new Map();
 
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(joinPath(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the benchmark script');
-    dir = parent;
-  }
-  return dir;
-}
 
-function listMarkdown(dir: string, out: string[]): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = joinPath(dir, entry.name);
-    if (entry.isDirectory()) listMarkdown(path, out);
-    else if (entry.isFile() && /\.(md|markdown|mdx)$/i.test(entry.name)) out.push(path);
-  }
-  return out;
-}
 
-function loadFiles(dir: string): BenchFile[] {
-  const decoder = new TextDecoder();
-  return listMarkdown(dir, [])
-    .sort()
-    .map((path) => {
-      const bytes = readFileSync(path);
-      return { path, bytes, text: decoder.decode(bytes), mdx: path.toLowerCase().endsWith('.mdx') };
-    });
-}
 
-// The baseline the issue names: remark-parse + GFM + front matter (+ remark-mdx for .mdx), nothing else.
-const rawMarkdown = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).freeze();
-const rawMdx = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkMdx).freeze();
 // For reference: the splitter's own parser set (adds remark-math), so its overhead over parsing shows too.
 const ownMarkdown = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkMath).freeze();
 const ownMdx = unified()
@@ -100,13 +69,13 @@ function median(values: readonly number[]): number {
 }
 
 function main(): void {
-  const corpus = process.env.DOCS_FIX_CORPUS;
-  const dir = corpus ?? joinPath(packageRoot(), 'test', 'fixtures', 'markdown');
-  if (!corpus) {
-    console.warn(`bench:split: DOCS_FIX_CORPUS is not set; measuring the small test fixtures in ${dir}.`);
-    console.warn('bench:split: these figures are noisy; set DOCS_FIX_CORPUS=../shared/corpus for real ones.');
-  }
-  const files = loadFiles(dir);
+  const decoder = new TextDecoder();
+  const files: BenchFile[] = loadCorpus().files.map((f) => ({
+    path: f.path,
+    bytes: f.bytes,
+    text: decoder.decode(f.bytes),
+    mdx: f.path.toLowerCase().endsWith('.mdx'),
+  }));
   const bytes = files.reduce((sum, f) => sum + f.bytes.length, 0);
   const rounds = Math.max(1, Number(process.env.ROUNDS ?? 5));
   console.log(`bench:split: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB, ${rounds} rounds (+1 warm-up)`);

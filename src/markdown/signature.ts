@@ -46,9 +46,13 @@ export function rememberSignature(text: string, path: string, root: MdNode): rea
   return signature;
 }
 
-function collect(parent: MdNode, out: string[]): void {
-  for (const node of parent.children ?? []) {
+/** Pre-order walk with an explicit stack: absurdly deep nesting must not overflow the call stack. */
+function collect(root: MdNode, out: string[]): void {
+  const stack: MdNode[] = [...(root.children ?? [])].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
     out.push(node.type);
-    if (!INLINE_PARENTS.has(node.type) && node.children) collect(node, out);
+    if (INLINE_PARENTS.has(node.type) || !node.children) continue;
+    for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]!);
   }
 }
