@@ -1,13 +1,8 @@
 // Benchmark: split+join throughput against a raw remark parse of the same files, in the same run.
 // Usage: DOCS_FIX_CORPUS=../shared/corpus npm run bench:split   (ROUNDS=5 by default)
 // Prints a table, then one JSON line ({"rawMBps", "splitJoinMBps", "ratio", ...}) for report scripts.
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkGfm from 'remark-gfm';
-import remarkMath from 'remark-math';
-import remarkMdx from 'remark-mdx';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
 import { join, split } from '../../src/markdown/index.js';
+import { parseMarkdown } from '../../src/markdown/parse.js';
 import { loadCorpus, rawMarkdown, rawMdx } from './lib.js';
 
 interface BenchFile {
@@ -21,17 +16,7 @@ const NONE: ReadonlyMap<number, string> = new Map();
 
 
 
-
-// For reference: the splitter's own parser set (adds remark-math), so its overhead over parsing shows too.
-const ownMarkdown = unified().use(remarkParse).use(remarkGfm).use(remarkFrontmatter, ['yaml', 'toml']).use(remarkMath).freeze();
-const ownMdx = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkFrontmatter, ['yaml', 'toml'])
-  .use(remarkMath)
-  .use(remarkMdx)
-  .freeze();
-
+// 'own' is the splitter's own parser set (adds remark-math), so its overhead over parsing shows too.
 type Side = 'raw' | 'own' | 'splitJoin';
 const SIDES: readonly Side[] = ['raw', 'own', 'splitJoin'];
 
@@ -40,7 +25,7 @@ function runOne(side: Side, file: BenchFile): number {
   try {
     if (side === 'splitJoin') join(split(file.bytes, { path: file.path }), NONE);
     else if (side === 'raw') (file.mdx ? rawMdx : rawMarkdown).parse(file.text);
-    else (file.mdx ? ownMdx : ownMarkdown).parse(file.text);
+    else parseMarkdown(file.text, file.path);
   } catch {
     // An MDX syntax error costs what it costs; split() meets the same error and skips the file.
   }

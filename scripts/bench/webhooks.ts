@@ -7,7 +7,7 @@
 // The fake GitHub stands in for api.github.com, so Probot's client-side write throttling (about one write a
 // second per process) is turned off in the workers (DOCS_FIX_GITHUB_THROTTLE=off): the figures measure
 // docs-fix, the queue and Redis, not a deliberate delay. The last line is JSON.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ import { startServer } from '../../src/server.js';
 import { FakeGitHub } from '../../test/support/fake-github/index.js';
 import { startRedisServer, unlinkMatching, type RedisServer } from '../../test/support/redis.js';
 import { testPrivateKey, WEBHOOK_SECRET } from '../../test/server/stack.js';
+import { startWorker } from '../../test/support/worker-process.js';
 
 export interface WebhooksBenchResult {
   readonly burst: {
@@ -73,20 +74,6 @@ function workerCommand(root: string): string[] {
   return [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'src/cli.ts'), 'worker'];
 }
 
-function startWorker(command: string[], env: NodeJS.ProcessEnv): { proc: ChildProcess; ready: Promise<void> } {
-  const proc = spawn(process.execPath, command, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out = (out + d.toString()).slice(-8000);
-      if (out.includes('docs-fix workers started')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready: ${err}`)));
-  });
-  return { proc, ready };
-}
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

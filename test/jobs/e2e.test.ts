@@ -1,7 +1,8 @@
 // Issue 7 end to end through BullMQ with the fake GitHub: the web server enqueues, `docs-fix worker`
 // PROCESSES (src/cli.ts run by vite-node, exactly the code under review) do the work; and the per-repository
 // scheduler follows installation events and the repository config.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startWorker } from '../support/worker-process.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,22 +26,14 @@ afterEach(async () => {
 });
 
 function startWorkerProcess(env: Record<string, string>): { proc: ChildProcess; ready: Promise<void> } {
-  const proc = spawn(process.execPath, [viteNode, cli, 'worker', '--concurrency', '2'], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info', DOCS_FIX_GITHUB_THROTTLE: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const worker = startWorker([viteNode, cli, 'worker', '--concurrency', '2'], {
+    ...process.env,
+    ...env,
+    LOG_LEVEL: 'info',
+    DOCS_FIX_GITHUB_THROTTLE: 'off',
   });
-  children.push(proc);
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      out = (out + d.toString()).slice(-8000);
-      if (out.includes('docs-fix workers started')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${err}`)));
-  });
-  return { proc, ready };
+  children.push(worker.proc);
+  return worker;
 }
 
 describe('docs-fix worker processes', () => {
