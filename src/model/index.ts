@@ -96,8 +96,10 @@ export function createFixer(options: FixerOptions): LineFixer {
     label = ECHO_LABEL;
   } else {
     transport = httpTransport({ baseURL: options.baseURL, apiKey: options.apiKey });
-    modelId = options.model;
-    label = `${options.model} at ${options.baseURL ?? 'https://api.openai.com/v1'}`;
+    const endpoint = options.baseURL ?? 'https://api.openai.com/v1';
+    // The same model name served by another endpoint may answer differently: the host is part of the key.
+    modelId = `${options.model}@${new URL(endpoint).host}`;
+    label = `${options.model} at ${endpoint}`;
   }
   const client: BatchClientOptions = {
     transport: options.transport ?? transport,

@@ -277,6 +277,16 @@ describe('createFixer providers', () => {
     expect(result.answers.get(1000)).toBe(fixed(0));
   });
 
+  it('keys an endpoint model by its name and the endpoint host', () => {
+    const a = createFixer({ provider: 'openai', model: 'llama-3', baseURL: 'http://127.0.0.1:8000/v1' });
+    const b = createFixer({ provider: 'openai', model: 'llama-3', baseURL: 'http://127.0.0.1:11434/v1' });
+    expect(a.modelId).toBe('llama-3@127.0.0.1:8000');
+    expect(b.modelId).not.toBe(a.modelId);
+    expect(createFixer({ provider: 'openai', model: 'gpt-4o-mini' }).modelId).toBe(
+      'gpt-4o-mini@api.openai.com',
+    );
+  });
+
   it('puts the style guide into the prompt version, and nothing run-specific', () => {
     const a = createFixer({ provider: 'echo', model: 'm' });
     const b = createFixer({ provider: 'echo', model: 'm', batchSize: 3 });
