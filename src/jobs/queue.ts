@@ -148,7 +148,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   }
 
   async function schedules(): Promise<ScheduleInfo[]> {
-    const list = await queue.getJobSchedulers(0, -1, true);
+    // BullMQ lists scheduler ids, then reads each one: a scheduler removed in between comes back undefined.
+    const list = (await queue.getJobSchedulers(0, -1, true)).filter((s) => s !== undefined && s !== null);
     return list.map((s) => {
       const spec = s.template?.data?.spec;
       return {
