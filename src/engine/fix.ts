@@ -205,8 +205,9 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   }
 
   // 6. Count per line occurrence and trace.
+  const patched = new Set(patches.map((p) => p.path));
   for (const { file, doc, ids } of parsed) {
-    const patch = patches.find((p) => p.path === file.path);
+    const isPatched = patched.has(file.path);
     for (const unit of doc.lines) {
       const id = ids.get(unit.index);
       if (id === undefined) {
@@ -215,7 +216,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
       }
       const entry = distinct[id]!;
       countOutcome(summary, entry.outcome);
-      const changed = entry.result !== undefined && entry.result !== unit.text && patch !== undefined;
+      const changed = entry.result !== undefined && entry.result !== unit.text && isPatched;
       if (
         ctx.trace === 'all' ||
         changed ||
