@@ -49,6 +49,17 @@ function obj(body: unknown): Record<string, unknown> {
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
 
+/** An issue comment's body as GitHub validates it: a non-empty string within the body limit. */
+function commentBody(body: unknown): string {
+  const text = obj(body)['body'];
+  if (typeof text !== 'string' || text === '')
+    throw validationFailed('IssueComment', "body can't be blank", 'body');
+  if (text.length > BODY_LIMIT) {
+    throw validationFailed('IssueComment', `Body is too long (maximum is ${BODY_LIMIT} characters)`, 'body');
+  }
+  return text;
+}
+
 function loginOf(identity: Identity): string {
   if (identity.kind === 'installation' || identity.kind === 'user') return identity.login;
   throw new HttpError(403, 'Resource not accessible by integration');
@@ -811,15 +822,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
     ),
     route('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}', (ctx) => {
       const comment = commentOf(ctx);
-      const body = obj(ctx.body)['body'];
-      if (typeof body !== 'string' || body === '')
-        throw validationFailed('IssueComment', "body can't be blank", 'body');
-      if (body.length > BODY_LIMIT)
-        throw validationFailed(
-          'IssueComment',
-          `Body is too long (maximum is ${BODY_LIMIT} characters)`,
-          'body',
-        );
+      const body = commentBody(ctx.body);
       comment.body = body;
       comment.updatedAt = state.now();
       return ok(shapes.comment(comment));
@@ -886,15 +889,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
     route('POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (ctx) => {
       const repo = repoOf(ctx);
       const n = issueNumberOf(ctx, repo);
-      const body = obj(ctx.body)['body'];
-      if (typeof body !== 'string' || body === '')
-        throw validationFailed('IssueComment', "body can't be blank", 'body');
-      if (body.length > BODY_LIMIT)
-        throw validationFailed(
-          'IssueComment',
-          `Body is too long (maximum is ${BODY_LIMIT} characters)`,
-          'body',
-        );
+      const body = commentBody(ctx.body);
       const now = state.now();
       const comment = {
         id: state.nextId(),
