@@ -5,11 +5,16 @@ import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
 import type { LineStore, StoreMaintenance } from './types.js';
 
+export type { FileKeyInput } from './key.js';
 export type { CacheValue, KeyInput, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
 export {
   CACHE_SCHEMA_VERSION,
   LINE_KEY_LENGTH,
   assertLineKey,
+  blobContentId,
+  contentId,
+  fileKey,
+  gitBlobSha,
   isLineKey,
   lineKey,
   lineKeyTag,

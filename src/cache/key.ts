@@ -139,3 +139,61 @@ export function scopeKeyRange(scope: string): { readonly start: string; readonly
   // '/' follows '.' in ASCII, so the range covers exactly the keys `<tag>.<digest>`.
   return { start: `${tag}.`, end: `${tag}/` };
 }
+
+/** What a file-level fixpoint entry is keyed by, besides the line key inputs it summarises. */
+export interface FileKeyInput {
+  readonly scope: string;
+  readonly modelId: string;
+  readonly promptVersion: string;
+  /**
+   * The file's content identity: `git-blob:<sha1 hex>` for content read from GitHub by blob SHA, else
+   * `sha256:<hex>` of the exact bytes (see `contentId`). The two forms never collide.
+   */
+  readonly content: string;
+  /** Which parser splits the file (`md` or `mdx`): the same bytes split differently under each. */
+  readonly parser: string;
+  /** The splitter's classification version: a new one may make a frozen line editable. */
+  readonly splitterVersion: number;
+}
+
+/**
+ * The key of a file-level fixpoint: "every line of this content is a fixpoint or frozen under these inputs".
+ * Same shape as a line key (same scope tag, same stores), hashed under its own domain so it can never
+ * equal a line key.
+ */
+export function fileKey(input: FileKeyInput): string {
+  const digest = createHash('sha256')
+    .update(
+      serialise([
+        'docs-fix file fixpoint',
+        String(CACHE_SCHEMA_VERSION),
+        input.scope,
+        input.modelId,
+        input.promptVersion,
+        input.parser,
+        String(input.splitterVersion),
+        input.content,
+      ]),
+    )
+    .digest('base64url');
+  return `${scopeTag(input.scope)}.${digest}`;
+}
+
+/** The git blob SHA of some bytes: sha1 of `blob <length>\0` and the bytes, as git computes it. */
+export function gitBlobSha(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
+}
+
+/** Content identity of a blob known only by its SHA (a tree entry), for lookups before reading it. */
+export function blobContentId(blobSha: string): string {
+  return `git-blob:${blobSha.toLowerCase()}`;
+}
+
+/**
+ * Content identity for `fileKey`: the git blob SHA when GitHub gave one and it matches the bytes (so a tree
+ * entry can be looked up before its blob is read), else sha256 of the bytes. Never stands for other bytes.
+ */
+export function contentId(bytes: Uint8Array, blobSha?: string): string {
+  if (blobSha !== undefined && gitBlobSha(bytes) === blobSha.toLowerCase()) return blobContentId(blobSha);
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}

@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import type { LineStore } from '../cache/types.js';
 import type { FrozenReason, SkipReason } from '../markdown/types.js';
 import type { Budget, LineFixer } from '../model/types.js';
+import type { FileParser } from './parser.js';
 
 export interface SourceFile {
   readonly path: string;
   readonly bytes: Uint8Array;
+  /** The git blob SHA of `bytes` when they were read from GitHub by it (file-level fixpoint keys use it). */
+  readonly blobSha?: string;
 }
 
 export interface FilePatch {
@@ -28,6 +31,33 @@ export type LineOutcome =
   | 'unanswered'
   | `frozen:${FrozenReason}`;
 
+/** What happened to one file. */
+export type FileOutcome =
+  /** Its content is a known file-level fixpoint under the run's key inputs: not split, no line looked up. */
+  | 'file-fixpoint-hit'
+  /** Split and looked up line by line. */
+  | 'parsed'
+  | `skipped:${SkipReason}`;
+
+export interface FileTrace {
+  readonly path: string;
+  readonly outcome: FileOutcome;
+  /** Content identity the file-level key used (`git-blob:<sha>` or `sha256:<hex>`). */
+  readonly content: string;
+  /** This run stored the file as a file-level fixpoint (every line a fixpoint or frozen). */
+  readonly fileFixpointStored?: boolean;
+}
+
+/** The inputs every cache key of the run was derived from (the trace's answer to "under what?"). */
+export interface KeyInputs {
+  readonly scope: string;
+  readonly modelId: string;
+  readonly modelLabel: string;
+  readonly promptVersion: string;
+  readonly cacheSchema: number;
+  readonly splitterVersion: number;
+}
+
 export interface LineTrace {
   readonly path: string;
   readonly line: number;
@@ -38,6 +68,10 @@ export interface LineTrace {
 
 export interface RunSummary {
   files: number;
+  /** Files skipped whole because their content is a file-level fixpoint (not split, no line lookups). */
+  fileFixpointHits: number;
+  /** File-level fixpoints this run stored. */
+  fileFixpointsStored: number;
   skippedFiles: { path: string; reason: SkipReason | 'excluded' | 'limit'; message: string }[];
   lines: number;
   editableLines: number;
@@ -79,6 +113,10 @@ export interface EngineContext {
   readonly onProgress?: (done: number, total: number) => void;
   /** `all` records every line's outcome; `changes` (default) only changed, rejected and over-budget lines. */
   readonly trace?: 'all' | 'changes';
+  /** Where files are split and patched files re-checked (default: in this thread). */
+  readonly parser?: FileParser;
+  /** False turns file-level fixpoints off (neither looked up nor stored); default on. */
+  readonly fileFixpoints?: boolean;
 }
 
 export interface FixResult {
@@ -87,5 +125,8 @@ export interface FixResult {
   /** Unified diff of all patches (`a/` and `b/` prefixes, as git prints). */
   readonly diff: string;
   readonly trace: readonly LineTrace[];
+  /** One entry per file given (skipped by the file-level fixpoint, parsed, or skipped as unreadable). */
+  readonly files: readonly FileTrace[];
+  readonly keyInputs: KeyInputs;
   readonly summary: RunSummary;
 }

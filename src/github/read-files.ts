@@ -26,7 +26,7 @@ export async function readFiles(
       const i = next++;
       const file = wanted[i]!;
       results[i] = file.sha
-        ? { path: file.path, bytes: await readBlob(octokit, repo, file.sha) }
+        ? { path: file.path, bytes: await readBlob(octokit, repo, file.sha), blobSha: file.sha }
         : await readByContents(octokit, repo, ref, file.path);
     }
   };
@@ -59,9 +59,9 @@ async function readByContents(
   if (Array.isArray(data) || data.type !== 'file') return undefined;
   // Over 1 MB the contents API answers `encoding: "none"` and an empty `content`.
   if (data.encoding !== 'base64' || (data.content === '' && data.size > 0)) {
-    return { path, bytes: await readBlob(octokit, repo, data.sha) };
+    return { path, bytes: await readBlob(octokit, repo, data.sha), blobSha: data.sha };
   }
-  return { path, bytes: decode(data.content, data.encoding) };
+  return { path, bytes: decode(data.content, data.encoding), blobSha: data.sha };
 }
 
 function decode(content: string, encoding: string): Uint8Array {

@@ -13,7 +13,7 @@
 // - Replacing editable texts with plain prose (non-empty, starting with a letter, no markdown syntax)
 //   keeps blockSignature(); checked on the CommonMark spec, fast-check inputs and ../shared/corpus.
 //   Anything else a model writes must pass admission control, which compares blockSignature().
-export { split, DEFAULT_MAX_LINE_LENGTH } from './split.js';
+export { split, parserFor, DEFAULT_MAX_LINE_LENGTH, SPLITTER_VERSION } from './split.js';
 export { join, LineReplacementError } from './join.js';
 export { blockSignature } from './signature.js';
 export { DEFAULT_MAX_BYTES } from './decode.js';

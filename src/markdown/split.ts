@@ -37,6 +37,19 @@ interface MutableUnit {
   reason?: FrozenReason;
 }
 
+/**
+ * Version of the line classification (which lines are editable, their kinds and prefixes). Bump it when a
+ * change to the splitter could classify any line differently: file-level fixpoints are keyed by it, because
+ * a line frozen under the old rules may be editable under the new ones. `test/markdown/splitter-version.test.ts`
+ * fails when the classification of the fixtures changes while this stays the same.
+ */
+export const SPLITTER_VERSION = 1;
+
+/** The parser `split` uses for a path (`.mdx` files are parsed as MDX): part of file-level fixpoint keys. */
+export function parserFor(path: string): 'md' | 'mdx' {
+  return isMdxPath(path) ? 'mdx' : 'md';
+}
+
 export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownDocument {
   const path = opts.path;
   const decoded = decodeSource(input, path, opts.maxBytes ?? DEFAULT_MAX_BYTES);
