@@ -1,14 +1,17 @@
-import { lineKey } from '../cache/key.js';
-import type { CacheValue, StoreWrite } from '../cache/types.js';
-import { join, split } from '../markdown/index.js';
+import { CACHE_SCHEMA_VERSION, contentId, fileKey, lineKey } from '../cache/key.js';
+import type { CacheValue, LineStore, StoreWrite } from '../cache/types.js';
+import { parserFor, SPLITTER_VERSION } from '../markdown/index.js';
 import type { LineKind, LineUnit, MarkdownDocument } from '../markdown/types.js';
-import type { ModelLine } from '../model/types.js';
-import { admitFileStructure, admitRewrite } from './admission.js';
+import type { LineFixer, ModelLine } from '../model/types.js';
+import { admitRewrite } from './admission.js';
 import { buildDiff } from './diff.js';
+import { inThreadParser, yielder, type StructureTask } from './parser.js';
 import type {
   EngineContext,
   FilePatch,
+  FileTrace,
   FixResult,
+  KeyInputs,
   LineOutcome,
   LineTrace,
   RunSummary,
@@ -36,11 +39,16 @@ interface ParsedFile {
   readonly doc: MarkdownDocument;
   /** Distinct line id for each editable line, by line index. */
   readonly ids: Map<number, number>;
+  /** Key of the file-level fixpoint this content would have. */
+  readonly fileKey: string;
+  readonly trace: FileTrace;
 }
 
 export function emptySummary(): RunSummary {
   return {
     files: 0,
+    fileFixpointHits: 0,
+    fileFixpointsStored: 0,
     skippedFiles: [],
     lines: 0,
     editableLines: 0,
@@ -57,15 +65,63 @@ export function emptySummary(): RunSummary {
     heldLines: 0,
     overBudgetLines: 0,
     unansweredLines: 0,
+    frozenByReason: {},
     tokens: { prompt: 0, completion: 0, total: 0 },
     durationMs: 0,
     modelMs: 0,
   };
 }
 
+/** The key inputs of a run: what every cache key it reads or writes is derived from. */
+export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: LineFixer }): KeyInputs {
+  return {
+    scope: ctx.scope,
+    modelId: ctx.fixer.modelId,
+    modelLabel: ctx.fixer.label,
+    promptVersion: ctx.fixer.promptVersion,
+    cacheSchema: CACHE_SCHEMA_VERSION,
+    splitterVersion: SPLITTER_VERSION,
+  };
+}
+
+/** The file-level fixpoint key of some content at a path (the path only picks the parser). */
+export function fileKeyOf(keys: KeyInputs, path: string, content: string): string {
+  return fileKey({
+    scope: keys.scope,
+    modelId: keys.modelId,
+    promptVersion: keys.promptVersion,
+    parser: parserFor(path),
+    splitterVersion: keys.splitterVersion,
+    content,
+  });
+}
+
 /**
- * Fixes a set of markdown files: split, dedupe, one batched cache lookup, distinct misses to the model,
- * admission, join, per-file structure check, then store under the fixpoint invariant, then diff.
+ * Which of `blobs` (paths with git blob SHAs, e.g. from a tree) are known file-level fixpoints under the key
+ * inputs of `ctx`: they need not even be read. One batched lookup (chunked).
+ */
+export async function knownFileFixpoints(
+  blobs: readonly { readonly path: string; readonly sha: string }[],
+  ctx: { readonly store: LineStore; readonly scope: string; readonly fixer: LineFixer },
+): Promise<Set<string>> {
+  const keys = keyInputsOf(ctx);
+  const known = new Set<string>();
+  for (let i = 0; i < blobs.length; i += STORE_CHUNK) {
+    const chunk = blobs.slice(i, i + STORE_CHUNK);
+    const values = await ctx.store.get(
+      chunk.map((b) => fileKeyOf(keys, b.path, `git-blob:${b.sha.toLowerCase()}`)),
+    );
+    chunk.forEach((b, j) => {
+      if (values[j]?.type === 'fixpoint') known.add(b.path);
+    });
+  }
+  return known;
+}
+
+/**
+ * Fixes a set of markdown files: skip contents known to be at a fixpoint, split, dedupe, one batched cache
+ * lookup, distinct misses to the model, admission, join, per-file structure check, then store under the
+ * fixpoint invariant (line entries first, then file-level entries that summarise them), then diff.
  * Fails closed: any store error rejects the whole run, so no patch is ever built from a half-served run.
  */
 export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext): Promise<FixResult> {
@@ -73,6 +129,9 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const started = now();
   const summary = emptySummary();
   const trace: LineTrace[] = [];
+  const keyInputs = keyInputsOf(ctx);
+  const parser = ctx.parser ?? inThreadParser();
+  const useFileFixpoints = ctx.fileFixpoints !== false;
 
   const keyOf = (kind: LineKind, text: string): string =>
     lineKey({
@@ -83,27 +142,48 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
       text,
     });
 
-  // 1. Split and dedupe.
+  // 0. Contents known to be file-level fixpoints are not split at all.
+  const fileTraces: FileTrace[] = [];
+  const contents = files.map((f) => contentId(f.bytes, f.blobSha));
+  const fileKeys = files.map((f, i) => fileKeyOf(keyInputs, f.path, contents[i]!));
+  const known = useFileFixpoints ? await lookupChunked(ctx.store, fileKeys) : [];
+  const toSplit: number[] = [];
+  files.forEach((file, i) => {
+    summary.files += 1;
+    if (known[i]?.type === 'fixpoint') {
+      summary.fileFixpointHits += 1;
+      fileTraces.push({ path: file.path, outcome: 'file-fixpoint-hit', content: contents[i]! });
+    } else toSplit.push(i);
+  });
+
+  // 1. Split (in this thread or on the pool) and dedupe.
+  const docs = await parser.split(toSplit.map((i) => files[i]!));
   const distinct: DistinctLine[] = [];
   const byKindText = new Map<string, DistinctLine>();
   const parsed: ParsedFile[] = [];
   const breathe = yielder(now);
-  for (const file of files) {
+  for (let n = 0; n < toSplit.length; n += 1) {
     await breathe();
-    summary.files += 1;
-    const doc = split(file.bytes, { path: file.path });
+    const i = toSplit[n]!;
+    const file = files[i]!;
+    const doc = docs[n]!;
     if (doc.skipped) {
       summary.skippedFiles.push({
         path: file.path,
         reason: doc.skipped.reason,
         message: doc.skipped.message,
       });
+      fileTraces.push({ path: file.path, outcome: `skipped:${doc.skipped.reason}`, content: contents[i]! });
       continue;
     }
     const ids = new Map<number, number>();
     for (const unit of doc.lines) {
       summary.lines += 1;
-      if (!unit.editable) continue;
+      if (!unit.editable) {
+        const reason = unit.reason ?? 'no-prose';
+        summary.frozenByReason[reason] = (summary.frozenByReason[reason] ?? 0) + 1;
+        continue;
+      }
       summary.editableLines += 1;
       const dedupeKey = `${unit.kind}\u0000${unit.text}`;
       let entry = byKindText.get(dedupeKey);
@@ -120,16 +200,17 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
       }
       ids.set(unit.index, entry.id);
     }
-    parsed.push({ file, doc, ids });
+    const fileTrace: FileTrace = { path: file.path, outcome: 'parsed', content: contents[i]! };
+    fileTraces.push(fileTrace);
+    parsed.push({ file, doc, ids, fileKey: fileKeys[i]!, trace: fileTrace });
   }
   summary.distinctLines = distinct.length;
 
   // 2. One batched lookup (chunked), then re-assert the fixpoint of every rewrite served.
-  const values: (CacheValue | undefined)[] = [];
-  for (let i = 0; i < distinct.length; i += STORE_CHUNK) {
-    const chunk = distinct.slice(i, i + STORE_CHUNK);
-    values.push(...(await ctx.store.get(chunk.map((d) => d.key))));
-  }
+  const values = await lookupChunked(
+    ctx.store,
+    distinct.map((d) => d.key),
+  );
   const misses: DistinctLine[] = [];
   const servedRewriteKeys: string[] = [];
   distinct.forEach((entry, i) => {
@@ -181,20 +262,36 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   }
 
   // 4. Join each file and check that its block structure survived; a line that breaks it is held.
-  const patches: FilePatch[] = [];
+  const tasks: (StructureTask & { readonly file: SourceFile; readonly ids: Map<number, number> })[] = [];
   for (const { file, doc, ids } of parsed) {
-    await breathe();
     const replacements = new Map<number, string>();
     for (const [index, id] of ids) {
       const result = distinct[id]!.result;
       if (result !== undefined && result !== doc.lines[index]!.text) replacements.set(index, result);
     }
-    if (replacements.size === 0) continue;
-    const accepted = admitStructure(doc, replacements, distinct, ids);
-    if (accepted.size === 0) continue;
-    const after = join(doc, accepted);
-    patches.push({ path: file.path, before: file.bytes, after, changedLines: accepted.size });
+    if (replacements.size > 0) tasks.push({ doc, replacements, file, ids });
   }
+  const verdicts = await parser.admitStructure(tasks.map(({ doc, replacements }) => ({ doc, replacements })));
+  const patches: FilePatch[] = [];
+  tasks.forEach((task, t) => {
+    const verdict = verdicts[t]!;
+    for (const index of verdict.broken) {
+      const entry = distinct[task.ids.get(index)!]!;
+      // A fresh answer that breaks the structure is held; a cached rewrite is just not applied here.
+      if (entry.outcome === 'miss-changed') {
+        entry.outcome = 'rejected:structure-changed';
+        entry.result = undefined;
+        entry.write = { op: 'held', key: entry.key, reason: 'structure-changed' };
+      }
+    }
+    if (verdict.accepted.size === 0 || !verdict.after) return;
+    patches.push({
+      path: task.file.path,
+      before: task.file.bytes,
+      after: verdict.after,
+      changedLines: verdict.accepted.size,
+    });
+  });
 
   // 5. Store under the invariant before anything is emitted; a failure here fails the run closed.
   const writes = distinct.flatMap((d) => (d.write ? [d.write] : []));
@@ -204,10 +301,14 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
     await ctx.store.confirmServed(servedRewriteKeys.slice(i, i + STORE_CHUNK));
   }
 
-  // 6. Count per line occurrence and trace.
+  // 6. Count per line occurrence and trace; note the files every line of which is now a stored fixpoint.
   const patched = new Set(patches.map((p) => p.path));
-  for (const { file, doc, ids } of parsed) {
+  const fileWrites: StoreWrite[] = [];
+  const storedTraces: ParsedFile[] = [];
+  for (const parsedFile of parsed) {
+    const { file, doc, ids } = parsedFile;
     const isPatched = patched.has(file.path);
+    let allFixpoints = !isPatched;
     for (const unit of doc.lines) {
       const id = ids.get(unit.index);
       if (id === undefined) {
@@ -216,6 +317,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
       }
       const entry = distinct[id]!;
       countOutcome(summary, entry.outcome);
+      if (entry.outcome !== 'fixpoint-hit' && entry.outcome !== 'miss-unchanged') allFixpoints = false;
       const changed = entry.result !== undefined && entry.result !== unit.text && isPatched;
       if (
         ctx.trace === 'all' ||
@@ -226,24 +328,32 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
         trace.push(traceOf(file.path, unit, entry.outcome, changed ? entry.result : undefined));
       }
     }
+    if (allFixpoints && useFileFixpoints) {
+      fileWrites.push({ op: 'fixpoint', key: parsedFile.fileKey });
+      storedTraces.push(parsedFile);
+    }
   }
+
+  // 7. File-level fixpoints, only after the line entries they summarise are stored (step 5).
+  for (let i = 0; i < fileWrites.length; i += STORE_CHUNK)
+    await ctx.store.write(fileWrites.slice(i, i + STORE_CHUNK));
+  summary.fileFixpointsStored = fileWrites.length;
+  const storedPaths = new Set(storedTraces.map((p) => p.file.path));
+  const fileTrace = fileTraces.map((t) =>
+    t.outcome === 'parsed' && storedPaths.has(t.path) ? { ...t, fileFixpointStored: true } : t,
+  );
+
   for (const patch of patches) summary.changedLines += patch.changedLines;
   summary.changedFiles = patches.length;
   summary.durationMs = Math.round(now() - started);
-  return { patches, diff: buildDiff(patches), trace, summary };
+  return { patches, diff: buildDiff(patches), trace, files: fileTrace, keyInputs, summary };
 }
 
-/**
- * Parsing is synchronous; a big run yields to the event loop every few tens of milliseconds so that
- * timers keep running (job and repository lock renewals, health checks, progress).
- */
-function yielder(now: () => number, everyMs = 50): () => Promise<void> {
-  let last = now();
-  return async () => {
-    if (now() - last < everyMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    last = now();
-  };
+async function lookupChunked(store: LineStore, keys: readonly string[]): Promise<(CacheValue | undefined)[]> {
+  const values: (CacheValue | undefined)[] = [];
+  for (let i = 0; i < keys.length; i += STORE_CHUNK)
+    values.push(...(await store.get(keys.slice(i, i + STORE_CHUNK))));
+  return values;
 }
 
 /** Lines per call to the fixer: the unit of progress reporting; the fixer batches and parallelises inside it. */
@@ -306,36 +416,4 @@ function countOutcome(summary: RunSummary, outcome: LineOutcome): void {
     summary.rejectedLines += 1;
     summary.heldLines += 1;
   }
-}
-
-/**
- * Keeps the replacements that leave the file's block structure intact. The common case costs one
- * re-parse; when the whole set fails, each line is tried alone and the ones that break it are held.
- */
-function admitStructure(
-  doc: MarkdownDocument,
-  replacements: Map<number, string>,
-  distinct: DistinctLine[],
-  ids: Map<number, number>,
-): Map<number, string> {
-  const before = doc.blockSignature ?? new TextDecoder().decode(doc.source);
-  const check = (candidate: Map<number, string>): boolean =>
-    admitFileStructure(before, new TextDecoder().decode(join(doc, candidate)), doc.path).ok;
-  if (check(replacements)) return replacements;
-  const accepted = new Map<number, string>();
-  for (const [index, text] of replacements) {
-    if (check(new Map([[index, text]]))) {
-      accepted.set(index, text);
-      continue;
-    }
-    const entry = distinct[ids.get(index)!]!;
-    // A fresh answer that breaks the structure is held; a cached rewrite is just not applied here.
-    if (entry.outcome === 'miss-changed') {
-      entry.outcome = 'rejected:structure-changed';
-      entry.result = undefined;
-      entry.write = { op: 'held', key: entry.key, reason: 'structure-changed' };
-    }
-  }
-  if (accepted.size > 0 && !check(accepted)) return new Map();
-  return accepted;
 }

@@ -93,6 +93,8 @@ export interface RunSummary {
   heldLines: number;
   overBudgetLines: number;
   unansweredLines: number;
+  /** Frozen (not editable) lines of the files split, by reason. */
+  frozenByReason: Record<string, number>;
   tokens: { prompt: number; completion: number; total: number };
   durationMs: number;
   /** Time spent waiting for the model. */

@@ -47,6 +47,8 @@ export function manyFiles(n: number, suffix = ''): Record<string, string> {
 export function summaryOf(overrides: Partial<RunSummary> = {}): RunSummary {
   return {
     files: 2,
+    fileFixpointHits: 0,
+    fileFixpointsStored: 0,
     skippedFiles: [],
     lines: 40,
     editableLines: 30,
@@ -63,6 +65,7 @@ export function summaryOf(overrides: Partial<RunSummary> = {}): RunSummary {
     heldLines: 1,
     overBudgetLines: 0,
     unansweredLines: 0,
+    frozenByReason: {},
     tokens: { prompt: 100, completion: 50, total: 150 },
     durationMs: 12,
     modelMs: 5,
