@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { LineStore } from '../cache/types.js';
 import type { RepoConfig } from '../config/schema.js';
 import { keepWithinLimits, pathFilter } from '../engine/files.js';
-import { fixFiles } from '../engine/fix.js';
+import { fixFiles, knownFileFixpoints } from '../engine/fix.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import type { LineFixer } from '../model/types.js';
 import { annotationsFromPatches, completeCheckRun } from './check-run.js';
@@ -107,8 +107,37 @@ async function configOrReport(
   return undefined;
 }
 
-async function runEngine(deps: RunDeps, files: readonly SourceFile[], cfg: Config): Promise<FixResult> {
-  const result = await fixFiles(files, {
+/**
+ * Splits the files to read into those whose blob is a known file-level fixpoint under the run's key inputs
+ * (never read: the scheduled check of a branch at its fixpoint reads no blob) and the rest.
+ */
+async function withoutKnownFixpoints(
+  deps: RunDeps,
+  cfg: Config,
+  toRead: readonly FileToRead[],
+): Promise<{ toRead: FileToRead[]; known: { path: string; sha: string }[] }> {
+  const withSha = toRead.flatMap((f) =>
+    typeof f !== 'string' && f.sha ? [{ path: f.path, sha: f.sha }] : [],
+  );
+  if (withSha.length === 0) return { toRead: [...toRead], known: [] };
+  const skip = await knownFileFixpoints(withSha, {
+    store: deps.store,
+    scope: deps.scope,
+    fixer: deps.fixerFor(cfg.styleGuide),
+  });
+  return {
+    toRead: toRead.filter((f) => typeof f === 'string' || !skip.has(f.path)),
+    known: withSha.filter((f) => skip.has(f.path)),
+  };
+}
+
+async function runEngine(
+  deps: RunDeps,
+  files: readonly SourceFile[],
+  cfg: Config,
+  known: readonly { path: string; sha: string }[] = [],
+): Promise<FixResult> {
+  const fixed = await fixFiles(files, {
     store: deps.store,
     fixer: deps.fixerFor(cfg.styleGuide),
     scope: deps.scope,
@@ -118,6 +147,20 @@ async function runEngine(deps: RunDeps, files: readonly SourceFile[], cfg: Confi
     },
     log: deps.log,
   });
+  // Blobs skipped before reading count as the file-level fixpoint hits they are.
+  fixed.summary.files += known.length;
+  fixed.summary.fileFixpointHits += known.length;
+  const result: FixResult = {
+    ...fixed,
+    files: [
+      ...known.map((k) => ({
+        path: k.path,
+        outcome: 'file-fixpoint-hit' as const,
+        content: `git-blob:${k.sha}`,
+      })),
+      ...fixed.files,
+    ],
+  };
   deps.recordRun?.(result.summary);
   deps.log.info(
     { summary: { ...result.summary, skippedFiles: result.summary.skippedFiles.length } },
@@ -271,9 +314,10 @@ export async function runPush(
     changed.files.map((f) => [typeof f === 'string' ? f : f.path, f]),
   );
   for (const path of state?.files ?? []) if (!toRead.has(path) && matches(path)) toRead.set(path, path);
-  const read = await readFiles(deps.octokit, deps.repo, spec.after, [...toRead.values()]);
+  const unknown = await withoutKnownFixpoints(deps, cfg, [...toRead.values()]);
+  const read = await readFiles(deps.octokit, deps.repo, spec.after, unknown.toRead);
   const { files, skipped } = keepWithinLimits(read, deps.limits);
-  const result = await runEngine(deps, files, cfg);
+  const result = await runEngine(deps, files, cfg, unknown.known);
   result.summary.skippedFiles.push(...skipped);
 
   let note = 'Dry run: nothing committed.';
@@ -344,14 +388,14 @@ export async function runCommand(
   const prFiles = (await pullRequestFiles(octokit, repo, spec.pull)).filter(
     (f) => f.status !== 'removed' && matches(f.path),
   );
-  const read = await readFiles(
-    octokit,
-    repo,
-    pr.head.sha,
+  const unknown = await withoutKnownFixpoints(
+    deps,
+    cfg,
     prFiles.map((f) => ({ path: f.path, sha: f.sha })),
   );
+  const read = await readFiles(octokit, repo, pr.head.sha, unknown.toRead);
   const { files, skipped } = keepWithinLimits(read, deps.limits);
-  const result = await runEngine(deps, files, cfg);
+  const result = await runEngine(deps, files, cfg, unknown.known);
   result.summary.skippedFiles.push(...skipped);
   const s = result.summary;
   const table = summaryTable(s);
@@ -438,20 +482,27 @@ export async function runConvergenceCheck(
     .filter(([path]) => /\.(md|mdx|markdown)$/i.test(path) && matches(path))
     .map(([path, sha]) => ({ path, sha }))
     .sort((a, b) => a.path.localeCompare(b.path));
-  const read = await readFiles(octokit, repo, headSha, candidates.slice(0, deps.limits.maxFiles));
+  // Blobs known to be at a fixpoint are neither read nor counted against the file limit.
+  const unknown = await withoutKnownFixpoints(deps, cfg, candidates);
+  const toRead = unknown.toRead as { path: string; sha: string }[];
+  const read = await readFiles(octokit, repo, headSha, toRead.slice(0, deps.limits.maxFiles));
   const { files, skipped } = keepWithinLimits(read, deps.limits);
-  for (const e of candidates.slice(deps.limits.maxFiles)) {
+  for (const e of toRead.slice(deps.limits.maxFiles)) {
     skipped.push({
       path: e.path,
       reason: 'limit',
       message: `${e.path}: not examined: the run's limit of ${deps.limits.maxFiles} files was reached`,
     });
   }
-  const result = await runEngine(deps, files, cfg);
+  const result = await runEngine(deps, files, cfg, unknown.known);
   result.summary.skippedFiles.push(...skipped);
   const s = result.summary;
   const rate = s.editableLines === 0 ? 1 : 1 - s.changedLines / s.editableLines;
-  let note = `Fixpoint rate ${(rate * 100).toFixed(3)}% (${s.editableLines - s.changedLines} of ${s.editableLines} editable lines unchanged).`;
+  const known =
+    s.fileFixpointHits > 0
+      ? ` ${s.fileFixpointHits} files were already known to be at a fixpoint and not read again.`
+      : '';
+  let note = `Fixpoint rate ${(rate * 100).toFixed(3)}% (${s.editableLines - s.changedLines} of ${s.editableLines} editable lines unchanged).${known}`;
   let pullRequest: number | undefined;
   // The whole branch was examined: with nothing to change, an open bot pull request is closed (fixed upstream).
   const complete = s.skippedFiles.length === 0 && s.overBudgetLines === 0 && s.unansweredLines === 0;

@@ -388,4 +388,45 @@ describe('scheduled convergence check (job)', () => {
     expect(second.summary).toMatch(/^Fixpoint rate 100\.000% .*nothing left to fix: closed #1/);
     expect(open(app)).toHaveLength(0);
   });
+
+  it('reads no blob of a branch already at its fixpoint: file-level fixpoints are found by blob SHA', async () => {
+    const docs: Record<string, string> = {};
+    for (let i = 0; i < 12; i += 1)
+      docs[`docs/page-${i}.md`] = `# Page ${i}\n\nThis page is fine as it is.\n`;
+    docs['docs/typo.md'] = '# Typo\n\nThis is teh page.\n';
+    const app = (h = await startApp({ files: docs }));
+    const spec: JobSpec = {
+      kind: 'scheduled-check',
+      installationId: app.installationId,
+      owner: 'octo',
+      repo: 'docs',
+    };
+    const blobReads = (): number => app.fake.count({ method: 'GET', route: /git\/blobs\/\{file_sha\}/ });
+
+    app.fake.clearLog();
+    const first = await app.runJob(spec);
+    expect(first.summary).toMatch(/pull request #1 created/);
+    expect(first.summary).not.toContain('known to be at a fixpoint');
+    // README.md from the harness plus the 13 pages.
+    const read = blobReads();
+    expect(read).toBeGreaterThanOrEqual(13);
+
+    app.fake.clearLog();
+    const second = await app.runJob(spec);
+    // Only the file with the pending fix is read and split again.
+    expect(blobReads()).toBe(1);
+    expect(second.summary).toContain(`${read - 1} files were already known to be at a fixpoint`);
+
+    // The bot's fix is merged upstream: the whole branch is at its fixpoint, and the check reads nothing.
+    app.fake.pushCommit(app.fullName, {
+      files: { 'docs/typo.md': '# Typo\n\nThis is the page.\n' },
+      author: 'alice',
+    });
+    await app.runJob(spec);
+    app.fake.clearLog();
+    const fourth = await app.runJob(spec);
+    expect(blobReads()).toBe(0);
+    expect(fourth.summary).toMatch(/^Fixpoint rate 100\.000% \(0 of 0 editable lines unchanged\)/);
+    expect(fourth.summary).toContain(`${read} files were already known to be at a fixpoint`);
+  });
 });
