@@ -41,11 +41,23 @@ describe.skipIf(!root)(
 
           store = new EmbeddedStore({ path: dir }); // reopened: the fixpoints persisted
           const second = await fixFiles(output, { store, fixer, scope: 'corpus', budget: unlimited });
+          // Run 2 found every line at a fixpoint, so it stored every readable file as a file-level fixpoint:
+          // run 3 splits only the files the splitter skips (binary, invalid UTF-8, ...).
+          const third = await fixFiles(output, { store, fixer, scope: 'corpus', budget: unlimited });
           await store.close();
+          const unreadable = second.summary.skippedFiles.length;
+          expect(second.summary.fileFixpointsStored + second.summary.fileFixpointHits).toBe(
+            files.length - unreadable,
+          );
+          expect(third.summary.fileFixpointHits).toBe(files.length - unreadable);
+          expect(third.summary.lines).toBe(0);
+          expect(third.summary.skippedFiles).toEqual(second.summary.skippedFiles);
+          expect(third.patches).toEqual([]);
           console.log(
             `corpus: ${files.length} files, ${first.summary.lines} lines, ${first.summary.editableLines} editable; ` +
               `run 1: ${first.summary.modelLines} model lines, ${first.summary.changedLines} changed; ` +
-              `run 2: ${second.summary.modelLines} model lines, ${second.summary.changedLines} changed`,
+              `run 2: ${second.summary.modelLines} model lines, ${second.summary.changedLines} changed; ` +
+              `run 3: ${third.summary.fileFixpointHits} files skipped as file-level fixpoints`,
           );
           expect(second.summary.modelLines).toBe(0);
           expect(second.summary.changedLines).toBe(0);
