@@ -1,3 +1,4 @@
+import { gitBlobSha } from '../cache/key.js';
 import { GitHubApiError, isGitHubError, type GitHubClient, type RepoRef } from './client.js';
 import { deleteBranch } from './commit.js';
 import { BODY_LIMIT, clip, parseBotMarker } from './render.js';
@@ -172,6 +173,10 @@ export interface BotBranchState {
   readonly files: readonly string[];
   /** The compare was cut (300 files / 250 commits): `files` may be incomplete, use `botPullRequestFiles`. */
   readonly truncated: boolean;
+  /** The commit the branch forked from `base` at (null when GitHub did not say). */
+  readonly mergeBaseSha: string | null;
+  /** Blob SHA of each file the branch changes (removed files map to null). */
+  readonly blobs: ReadonlyMap<string, string | null>;
 }
 
 /** GitHub's web editor commits as `web-flow`; the author is the person. */
@@ -207,11 +212,16 @@ export async function inspectBotBranch(
     c.author === input.botLogin && (c.committer === input.botLogin || c.committer === WEB_FLOW);
   const files = (data.files ?? []).filter((f) => f.status !== 'removed').map((f) => f.filename);
   const last = data.commits[data.commits.length - 1];
+  const blobs = new Map(
+    (data.files ?? []).map((f) => [f.filename, f.status === 'removed' ? null : (f.sha ?? null)] as const),
+  );
   return {
     headSha: last?.sha ?? data.merge_base_commit.sha,
     humanCommits: commits.filter((c) => !isBot(c)),
     files,
     truncated: (data.files?.length ?? 0) >= 300 || data.commits.length < data.total_commits,
+    mergeBaseSha: (data.merge_base_commit as { sha?: string } | null)?.sha ?? null,
+    blobs,
   };
 }
 
@@ -244,4 +254,19 @@ export async function pullRequestFiles(
 export function isBotPullRequestBody(body: string | null | undefined, base?: string): boolean {
   const found = parseBotMarker(body);
   return found !== undefined && (base === undefined || found === base);
+}
+
+/**
+ * Whether the bot branch already holds exactly `files` on top of `baseSha`: forked at `baseSha`, changing
+ * exactly these paths to exactly these bytes (compared by git blob SHA). Then a new commit would only be a
+ * force-push of the same content, which notifies every watcher of the pull request for nothing.
+ */
+export function botBranchHolds(
+  state: BotBranchState,
+  baseSha: string,
+  files: readonly { readonly path: string; readonly bytes: Uint8Array }[],
+): boolean {
+  if (state.truncated || state.mergeBaseSha !== baseSha || state.humanCommits.length > 0) return false;
+  if (state.blobs.size !== files.length) return false;
+  return files.every((f) => state.blobs.get(f.path) === gitBlobSha(f.bytes));
 }

@@ -24,6 +24,7 @@ import { readFiles, type FileToRead } from './read-files.js';
 import { renderCheckRunOutput, renderPullRequestBody, summaryTable } from './render.js';
 import {
   botBranch,
+  botBranchHolds,
   type BotBranchState,
   closeBotPullRequest,
   findBotPullRequest,
@@ -217,11 +218,18 @@ async function proposeOnBotBranch(
     if (state) await deleteBranch(octokit, repo, branch);
     return { text: 'nothing to fix' };
   }
+  const files = input.result.patches.map((p) => ({ path: p.path, bytes: p.after }));
+  if (state && existing && botBranchHolds(state, input.baseSha, files)) {
+    return {
+      text: `pull request #${existing.number} already holds these changes: left as it is`,
+      pullRequest: existing.number,
+    };
+  }
   await commitFiles(octokit, repo, {
     branch,
     parentSha: input.baseSha,
     baseTreeSha: input.baseTreeSha,
-    files: input.result.patches.map((p) => ({ path: p.path, bytes: p.after })),
+    files,
     message: `docs: copy edits by docs-fix\n\n${input.result.summary.changedLines} lines in ${input.result.patches.length} files.`,
     // Rebuilt on the base each run: forced. The branch was just inspected, so create it outright when missing
     // (a concurrent creation answers "already exists": BranchMovedError, the job retries).

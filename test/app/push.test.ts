@@ -389,6 +389,32 @@ describe('scheduled convergence check (job)', () => {
     expect(open(app)).toHaveLength(0);
   });
 
+  it('a re-run that would produce what the bot branch already holds leaves it alone: no force-push', async () => {
+    const app = (h = await startApp({ files: { 'docs/a.md': 'Teh guide.\n', 'docs/b.md': 'Fine.\n' } }));
+    const spec: JobSpec = {
+      kind: 'scheduled-check',
+      installationId: app.installationId,
+      owner: 'octo',
+      repo: 'docs',
+    };
+    const first = await app.runJob(spec);
+    expect(first.summary).toMatch(/pull request #1 created/);
+    const head = app.fake.branchSha(app.fullName, 'docs-fix/main');
+
+    app.fake.clearLog();
+    const second = await app.runJob(spec);
+    expect(second.summary).toContain('pull request #1 already holds these changes');
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBe(head);
+    expect(app.fake.count({ method: 'PATCH', route: /git\/refs/ })).toBe(0);
+    expect(app.fake.count({ method: 'POST', route: /git\/(commits|trees)/ })).toBe(0);
+
+    // Upstream moves: the branch is rebuilt on the new base as before.
+    app.fake.pushCommit(app.fullName, { files: { 'docs/c.md': 'Also fine.\n' }, author: 'alice' });
+    const third = await app.runJob(spec);
+    expect(third.summary).toMatch(/pull request #1 updated/);
+    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).not.toBe(head);
+  });
+
   it('reads no blob of a branch already at its fixpoint: file-level fixpoints are found by blob SHA', async () => {
     const docs: Record<string, string> = {};
     for (let i = 0; i < 12; i += 1)
