@@ -30,6 +30,7 @@ export { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REWRITE_TTL_S
 export { FIXPOINT_MARKER } from './value.js';
 export { EmbeddedStore, defaultCacheDir, type EmbeddedStoreOptions } from './embedded-store.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { OverlayStore, type OverlayStoreOptions } from './overlay-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
 
 export type StoreKind = LineStore['kind'];
