@@ -1,7 +1,7 @@
 /** The model: a `LineFixer` for an OpenAI-compatible endpoint, the offline simulator, or echo. */
 import { fixLinesBatched, type BatchClientOptions } from './client.js';
 import { defaultTemplate, promptVersion } from './prompt.js';
-import { createSimulator, simModelId, type SimulatorSettings } from './simulator.js';
+import { createSimulator, simModelId, type SimRule, type SimulatorSettings } from './simulator.js';
 import { echoTransport, httpTransport, simTransport, type ChatTransport } from './transport.js';
 import type { LineFixer } from './types.js';
 
@@ -24,10 +24,15 @@ export {
   applyFault,
   copyEdit,
   createSimulator,
+  DEFAULT_SIM_RULES,
   DEFAULT_SIM_SETTINGS,
+  normaliseSimRules,
   SIM_FAULTS,
+  SIM_RULES,
   simModelId,
+  SimRulesError,
   type SimFault,
+  type SimRule,
   type Simulator,
   type SimulatorSettings,
 } from './simulator.js';
@@ -65,12 +70,23 @@ export interface FixerOptions {
   readonly apiKey?: string;
   /** The repository's house style, appended to the system prompt (part of the prompt version). */
   readonly styleGuide?: string;
+  /**
+   * Replaces the built-in system prompt (a candidate prompt in a shadow run); part of the prompt version,
+   * so a different prompt never reads or writes the built-in prompt's cache entries.
+   */
+  readonly systemPrompt?: string;
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
   /** Simulator settings (sim only); they change its answers, so they are part of its model id. */
-  readonly sim?: { readonly seed?: number; readonly flipRate?: number; readonly faultRate?: number };
+  readonly sim?: {
+    readonly seed?: number;
+    readonly flipRate?: number;
+    readonly faultRate?: number;
+    /** Rule sets of deterministic corrections (default: spelling, wordy, doubled). */
+    readonly rules?: readonly SimRule[];
+  };
   /** Replaces the provider's transport (tests). */
   readonly transport?: ChatTransport;
   /** Injected for tests: the backoff sleep and jitter. */
@@ -80,7 +96,7 @@ export interface FixerOptions {
 
 /** Builds a `LineFixer`: the same prompt, batching, retries and validation for every provider. */
 export function createFixer(options: FixerOptions): LineFixer {
-  const template = defaultTemplate(options.styleGuide ?? '');
+  const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
   const version = promptVersion(template);
   let transport: ChatTransport;
   let modelId: string;
@@ -124,6 +140,7 @@ function definedOnly(o: {
   seed?: number;
   flipRate?: number;
   faultRate?: number;
+  rules?: readonly SimRule[];
 }): Partial<SimulatorSettings> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

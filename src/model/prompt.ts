@@ -54,10 +54,11 @@ export function systemMessage(template: PromptTemplate): string {
   return `${template.system}\n\nHouse style of this repository (follow it within the rules above):\n${guide}`;
 }
 
-export function defaultTemplate(styleGuide = ''): PromptTemplate {
+/** The built-in template; `system` replaces the built-in system prompt (a candidate prompt). */
+export function defaultTemplate(styleGuide = '', system: string = SYSTEM_PROMPT): PromptTemplate {
   return {
     templateVersion: PROMPT_TEMPLATE_VERSION,
-    system: SYSTEM_PROMPT,
+    system,
     styleGuide,
     modelOptions: MODEL_OPTIONS,
   };

@@ -3,8 +3,11 @@
  * tests run with no network, and it is labelled as such wherever it is used.
  *
  * What it does to one line of prose, in order:
- * 1. Corrections, deterministic and idempotent (applied until nothing changes): a list of common English
- *    misspellings (case kept), wordy phrases ("in order to" -> "to"), doubled words ("the the" -> "the").
+ * 1. Corrections, deterministic and idempotent (applied until nothing changes), by rule set (`rules`):
+ *    `spelling` (common English misspellings, case kept), `wordy` ("in order to" -> "to"), `doubled`
+ *    ("the the" -> "the") are the default; `us-spelling` (British -> US spellings), `contractions`
+ *    ("do not" -> "don't") and `no-contractions` (the reverse) are house styles to compare configurations
+ *    with (shadow runs). The rule sets are part of the model id when they differ from the default.
  *    Only plain prose is edited: inline code, math, HTML, URLs, links (text and destination), footnotes,
  *    template placeholders, escapes and technical-looking words (paths, identifiers, versions) are
  *    left byte-identical (see `scanInline`).
@@ -32,6 +35,20 @@ export const SIM_FAULTS = [
 ] as const;
 export type SimFault = (typeof SIM_FAULTS)[number];
 
+/** The simulator's rule sets of deterministic corrections, in the order they are applied. */
+export const SIM_RULES = [
+  'spelling',
+  'wordy',
+  'doubled',
+  'us-spelling',
+  'contractions',
+  'no-contractions',
+] as const;
+export type SimRule = (typeof SIM_RULES)[number];
+
+/** The rule sets of the original simulator; a simulator with exactly these keeps its original model id. */
+export const DEFAULT_SIM_RULES: readonly SimRule[] = ['spelling', 'wordy', 'doubled'];
+
 export interface SimulatorSettings {
   /** Seeds the flip and fault decisions. */
   readonly seed: number;
@@ -39,13 +56,45 @@ export interface SimulatorSettings {
   readonly flipRate: number;
   /** Probability per call of a hostile answer (tests only). */
   readonly faultRate: number;
+  /** Rule sets of deterministic corrections (canonical order, no duplicates). */
+  readonly rules: readonly SimRule[];
 }
 
 export const DEFAULT_SIM_SETTINGS = {
   seed: 1,
   flipRate: 0.05,
   faultRate: 0,
+  rules: DEFAULT_SIM_RULES,
 } as const satisfies SimulatorSettings;
+
+/** A rule set list that makes no sense (unknown name, empty, or both contraction directions). */
+export class SimRulesError extends Error {
+  readonly code = 'SIM_RULES';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimRulesError';
+  }
+}
+
+/**
+ * Rule set names in canonical order without duplicates. Throws `SimRulesError` for an unknown name, an
+ * empty list, or `contractions` with `no-contractions` (the two undo each other: never idempotent).
+ */
+export function normaliseSimRules(rules: readonly string[]): SimRule[] {
+  const unknown = rules.filter((r) => !(SIM_RULES as readonly string[]).includes(r));
+  if (unknown.length > 0) {
+    throw new SimRulesError(
+      `unknown simulator rule set ${unknown.map((u) => `"${u}"`).join(', ')}; expected some of ${SIM_RULES.join(', ')}`,
+    );
+  }
+  const set = SIM_RULES.filter((r) => rules.includes(r));
+  if (set.length === 0)
+    throw new SimRulesError(`no simulator rule set given; expected some of ${SIM_RULES.join(', ')}`);
+  if (set.includes('contractions') && set.includes('no-contractions')) {
+    throw new SimRulesError('simulator rule sets contractions and no-contractions undo each other; pick one');
+  }
+  return set;
+}
 
 /** Common English misspellings and their corrections (lower case; the line's case is kept). */
 export const MISSPELLINGS: Readonly<Record<string, string>> = {
@@ -330,6 +379,94 @@ export const FLIP_PAIRS: readonly (readonly [string, string])[] = [
   ['have not', "haven't"],
 ];
 
+/** British spellings and their US forms (lower case; the line's case is kept). Rule set `us-spelling`. */
+export const US_SPELLINGS: Readonly<Record<string, string>> = {
+  analyse: 'analyze',
+  analysed: 'analyzed',
+  analysing: 'analyzing',
+  apologise: 'apologize',
+  artefact: 'artifact',
+  artefacts: 'artifacts',
+  authorisation: 'authorization',
+  authorise: 'authorize',
+  authorised: 'authorized',
+  behaviour: 'behavior',
+  behaviours: 'behaviors',
+  cancelled: 'canceled',
+  cancelling: 'canceling',
+  catalogue: 'catalog',
+  categorise: 'categorize',
+  centre: 'center',
+  centres: 'centers',
+  colour: 'color',
+  colours: 'colors',
+  customisation: 'customization',
+  customise: 'customize',
+  customised: 'customized',
+  defence: 'defense',
+  emphasise: 'emphasize',
+  favour: 'favor',
+  favourite: 'favorite',
+  grey: 'gray',
+  honour: 'honor',
+  initialisation: 'initialization',
+  initialise: 'initialize',
+  initialised: 'initialized',
+  judgement: 'judgment',
+  labelled: 'labeled',
+  labelling: 'labeling',
+  licence: 'license',
+  maximise: 'maximize',
+  minimise: 'minimize',
+  modelled: 'modeled',
+  modelling: 'modeling',
+  neighbour: 'neighbor',
+  normalise: 'normalize',
+  normalised: 'normalized',
+  optimisation: 'optimization',
+  optimise: 'optimize',
+  optimised: 'optimized',
+  organisation: 'organization',
+  organisations: 'organizations',
+  organise: 'organize',
+  organised: 'organized',
+  prioritise: 'prioritize',
+  programme: 'program',
+  realise: 'realize',
+  realised: 'realized',
+  recognise: 'recognize',
+  recognised: 'recognized',
+  recognises: 'recognizes',
+  serialisation: 'serialization',
+  serialise: 'serialize',
+  serialised: 'serialized',
+  specialise: 'specialize',
+  standardise: 'standardize',
+  summarise: 'summarize',
+  synchronise: 'synchronize',
+  travelled: 'traveled',
+  travelling: 'traveling',
+  visualise: 'visualize',
+};
+
+/** Negations and their contracted forms. Rule sets `contractions` (left to right) and `no-contractions`. */
+export const CONTRACTIONS: readonly (readonly [string, string])[] = [
+  ['do not', "don't"],
+  ['does not', "doesn't"],
+  ['did not', "didn't"],
+  ['is not', "isn't"],
+  ['are not', "aren't"],
+  ['was not', "wasn't"],
+  ['were not', "weren't"],
+  ['cannot', "can't"],
+  ['will not', "won't"],
+  ['should not', "shouldn't"],
+  ['could not', "couldn't"],
+  ['would not', "wouldn't"],
+  ['has not', "hasn't"],
+  ['have not', "haven't"],
+];
+
 /** Doubled words that are sometimes right ("that that", "had had") are left alone. */
 const DOUBLE_OK = new Set(['that', 'had', 'is', 'do', 'bye', 'no', 'yes', 'ha', 'so', 'very']);
 
@@ -345,6 +482,11 @@ const MISSPELLING_RE = phraseRe(Object.keys(MISSPELLINGS));
 const WORDY = new Map(WORDY_PHRASES.map(([a, b]) => [a, b]));
 const WORDY_RE = phraseRe(WORDY_PHRASES.map(([a]) => a));
 const DOUBLED_RE = /(?<![\w'’-])([A-Za-z]+)(?:\s+\1)+(?![\w'’-])/gi;
+const US_SPELLING_RE = phraseRe(Object.keys(US_SPELLINGS));
+const CONTRACT = new Map(CONTRACTIONS.map(([a, b]) => [a, b]));
+const CONTRACT_RE = phraseRe(CONTRACTIONS.map(([a]) => a));
+const EXPAND = new Map(CONTRACTIONS.map(([a, b]) => [b, a]));
+const EXPAND_RE = phraseRe(CONTRACTIONS.map(([, b]) => b));
 const FLIP = new Map<string, string>();
 for (const [a, b] of FLIP_PAIRS) {
   FLIP.set(a, b);
@@ -401,19 +543,30 @@ export function editProse(line: string, edit: (prose: string) => string): string
   return out;
 }
 
-function correctProse(prose: string): string {
+const RULE_EDITS: Readonly<Record<SimRule, (prose: string) => string>> = {
+  spelling: (p) => p.replace(MISSPELLING_RE, (m) => keepCase(m, MISSPELLINGS[m.toLowerCase()]!)),
+  wordy: (p) => p.replace(WORDY_RE, (m) => keepCase(m, WORDY.get(normalise(m))!)),
+  doubled: (p) => p.replace(DOUBLED_RE, (m, word: string) => (DOUBLE_OK.has(word.toLowerCase()) ? m : word)),
+  'us-spelling': (p) => p.replace(US_SPELLING_RE, (m) => keepCase(m, US_SPELLINGS[m.toLowerCase()]!)),
+  contractions: (p) => p.replace(CONTRACT_RE, (m) => keepCase(m, CONTRACT.get(normalise(m))!)),
+  'no-contractions': (p) => p.replace(EXPAND_RE, (m) => keepCase(m, EXPAND.get(normalise(m))!)),
+};
+
+function correctProse(prose: string, rules: readonly SimRule[]): string {
   if (prose.trim() === '') return prose;
-  return prose
-    .replace(MISSPELLING_RE, (m) => keepCase(m, MISSPELLINGS[m.toLowerCase()]!))
-    .replace(WORDY_RE, (m) => keepCase(m, WORDY.get(normalise(m))!))
-    .replace(DOUBLED_RE, (m, word: string) => (DOUBLE_OK.has(word.toLowerCase()) ? m : word));
+  let out = prose;
+  for (const rule of rules) out = RULE_EDITS[rule](out);
+  return out;
 }
 
-/** The deterministic corrections alone (no flips, no faults); idempotent: `copyEdit(copyEdit(x)) === copyEdit(x)`. */
-export function copyEdit(line: string): string {
+/**
+ * The deterministic corrections alone (no flips, no faults) under the given rule sets (default: the
+ * original three); idempotent: `copyEdit(copyEdit(x)) === copyEdit(x)`.
+ */
+export function copyEdit(line: string, rules: readonly SimRule[] = DEFAULT_SIM_RULES): string {
   let current = line;
   for (let i = 0; i < 5; i += 1) {
-    const next = editProse(current, correctProse);
+    const next = editProse(current, (prose) => correctProse(prose, rules));
     if (next === current) return current;
     current = next;
   }
@@ -479,6 +632,7 @@ export function createSimulator(settings: Partial<SimulatorSettings> = {}): Simu
     seed: settings.seed ?? DEFAULT_SIM_SETTINGS.seed,
     flipRate: settings.flipRate ?? DEFAULT_SIM_SETTINGS.flipRate,
     faultRate: settings.faultRate ?? DEFAULT_SIM_SETTINGS.faultRate,
+    rules: normaliseSimRules(settings.rules ?? DEFAULT_SIM_RULES),
   };
   let calls = 0;
   return {
@@ -489,7 +643,7 @@ export function createSimulator(settings: Partial<SimulatorSettings> = {}): Simu
     edit(line: string): string {
       const call = calls;
       calls += 1;
-      let out = copyEdit(line);
+      let out = copyEdit(line, s.rules);
       if (s.flipRate > 0 && unit(s.seed, 'flip', call, line) < s.flipRate) {
         out = flipPhrase(out, Math.floor(unit(s.seed, 'pick', call, line) * 1024));
       }
@@ -502,7 +656,14 @@ export function createSimulator(settings: Partial<SimulatorSettings> = {}): Simu
   };
 }
 
-/** The simulator's id in cache keys: its settings change its answers, so they are part of it. */
+/**
+ * The simulator's id in cache keys: its settings change its answers, so they are part of it. The default
+ * rule sets are left out, so ids (and caches) from before rule sets existed stay valid.
+ */
 export function simModelId(settings: SimulatorSettings): string {
-  return `docs-fix-sim/${SIM_VERSION}(seed=${settings.seed},flip=${settings.flipRate},fault=${settings.faultRate})`;
+  const rules = normaliseSimRules(settings.rules ?? DEFAULT_SIM_RULES);
+  const isDefault =
+    rules.length === DEFAULT_SIM_RULES.length && rules.every((r, i) => r === DEFAULT_SIM_RULES[i]);
+  const suffix = isDefault ? '' : `,rules=${rules.join('+')}`;
+  return `docs-fix-sim/${SIM_VERSION}(seed=${settings.seed},flip=${settings.flipRate},fault=${settings.faultRate}${suffix})`;
 }
