@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { registerCache } from './cli/cache.js';
+import { registerExplain } from './cli/explain.js';
 import { registerFix } from './cli/fix.js';
 import { registerLines } from './cli/lines.js';
 import { registerPr } from './cli/pr.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLines(program);
   registerFix(program);
+  registerExplain(program);
   registerSimServer(program);
   registerWorker(program);
   registerCache(program);

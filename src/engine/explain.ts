@@ -1,0 +1,374 @@
+// `docs-fix explain <file>:<line>`: for one line, what the cache holds and what the next `fix` run would do
+// with it, under the key inputs that run would use. Read-only: it never writes to the store, and it calls
+// the model only when asked to (once, for this line), without storing the answer.
+import { blobContentId, contentId, gitBlobSha, lineKey } from '../cache/key.js';
+import type { CacheValue, LineStore } from '../cache/types.js';
+import { join, parserFor, split } from '../markdown/index.js';
+import type { LineKind, MarkdownDocument, SkippedFile } from '../markdown/types.js';
+import type { LineFixer, TokenUsage } from '../model/types.js';
+import { admitFileStructure, admitRewrite, type Admission } from './admission.js';
+import { pathFilter, type FileSelection } from './files.js';
+import { fileKeyOf, keyInputsOf } from './fix.js';
+import { admitReplacements } from './structure.js';
+import { keyInputsDiffer, recordedDecision, type RecordedDecision, type SavedRun } from './trace.js';
+import type { KeyInputs, SourceFile } from './types.js';
+
+export interface ExplainContext {
+  readonly store: LineStore;
+  readonly fixer: LineFixer;
+  /** Tenant boundary for cache keys, as the run would use it. */
+  readonly scope: string;
+  /** The run's include/exclude: a run over folders (and the app) never examines a file they do not select. */
+  readonly selection?: FileSelection;
+  /** Token budget of the one `ask` request (default: unlimited). */
+  readonly maxTokens?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExplainRequest {
+  /** The file as a run would read it (`blobSha` when it came from GitHub by blob). */
+  readonly file: SourceFile;
+  /** 1-based line number. */
+  readonly line: number;
+  /** Ask the model once for this line (the answer is shown, never stored). */
+  readonly ask?: boolean;
+  /** A saved `fix --json --trace` output: its recorded decision for the line is shown too. */
+  readonly saved?: SavedRun;
+}
+
+/** The line number is not a line of the file: a usage error at the edge. */
+export class LineOutOfRangeError extends Error {
+  readonly code = 'LINE_OUT_OF_RANGE';
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly lines: number,
+  ) {
+    super(
+      lines === 0
+        ? `${path}:${line}: the file is empty; it has no line ${line}`
+        : `${path}:${line}: no such line; expected 1 to ${lines} (the file has ${lines} line${lines === 1 ? '' : 's'})`,
+    );
+    this.name = 'LineOutOfRangeError';
+  }
+}
+
+/** One file-level fixpoint key this content has, and whether the store knows it. */
+export interface FileKeyLookup {
+  /** `sha256:<hex>` (how the CLI reads files) or `git-blob:<sha>` (how the app reads them from GitHub). */
+  readonly content: string;
+  readonly key: string;
+  readonly fixpoint: boolean;
+}
+
+export interface FileExplanation {
+  readonly parser: 'md' | 'mdx';
+  readonly lines: number;
+  readonly skipped?: SkippedFile;
+  /** The key a run given these bytes uses first; then the git-blob form when it differs. */
+  readonly fileKeys: readonly FileKeyLookup[];
+  /** The content is a known file-level fixpoint (under either form): a run skips it whole. */
+  readonly knownFixpoint: boolean;
+}
+
+export interface LineUnitExplanation {
+  readonly kind: LineKind;
+  readonly editable: boolean;
+  readonly reason?: string;
+  readonly prefix: string;
+  readonly text: string;
+  readonly suffix: string;
+}
+
+/** Whether the file keeps its block structure with a replacement of this line alone. */
+export type StructureCheck = { readonly ok: true } | { readonly ok: false; readonly detail: string };
+
+export type CacheExplanation =
+  /** A miss: the next run sends the line to the model. */
+  | { readonly type: 'none' }
+  | { readonly type: 'fixpoint' }
+  | { readonly type: 'held'; readonly reason: string }
+  | {
+      readonly type: 'rewrite';
+      readonly text: string;
+      /** The key of `text` (same scope, kind): stored as a fixpoint with the rewrite, re-asserted when served. */
+      readonly targetKey: string;
+      readonly targetIsFixpoint: boolean;
+      /** The answer checked by today's admission rules (cached rewrites are served without re-checking). */
+      readonly admission: Admission;
+      readonly structure: StructureCheck;
+    };
+
+/** What the next `fix` run does with the line. */
+export interface NextRun {
+  /** A line outcome as the trace records it, `miss` (the model decides), or the file's outcome. */
+  readonly outcome: string;
+  /** The line's text after the run, when the run changes it. */
+  readonly text?: string;
+  readonly why: string;
+}
+
+/** The model's answer to one `ask`, and what a run would have stored for it (nothing is stored). */
+export interface AskedAnswer {
+  /** False when the line is not editable: no run sends it to the model, so neither does `ask`. */
+  readonly sent: boolean;
+  readonly answer?: string;
+  /** Why there is no answer (over budget, a model failure). */
+  readonly failure?: string;
+  readonly tokens: TokenUsage;
+  /** The write a run would make: `fixpoint` (unchanged), `rewrite` (admitted), `held` (rejected), or none. */
+  readonly wouldStore: 'fixpoint' | 'rewrite' | 'held' | 'nothing';
+  readonly admission?: Admission;
+  readonly structure?: StructureCheck;
+}
+
+export interface RecordedExplanation {
+  readonly decision: RecordedDecision;
+  /** Key inputs of the saved run that differ from this explanation's (empty: the same cache keys). */
+  readonly keyInputsDiffer?: readonly string[];
+}
+
+export interface LineExplanation {
+  readonly path: string;
+  readonly line: number;
+  readonly keyInputs: KeyInputs;
+  /** Whether the run's include/exclude select the file (absent without a selection). */
+  readonly selected?: boolean;
+  readonly file: FileExplanation;
+  /** Absent when the file is skipped whole (it is never split). */
+  readonly unit?: LineUnitExplanation;
+  /** Editable lines only. */
+  readonly lineKey?: string;
+  /** Editable lines only. */
+  readonly cache?: CacheExplanation;
+  readonly next: NextRun;
+  readonly asked?: AskedAnswer;
+  readonly recorded?: RecordedExplanation;
+}
+
+const decoder = new TextDecoder();
+
+/** `ask` on a line no run sends to the model: the model is not called. */
+const NOT_ASKED: AskedAnswer = {
+  sent: false,
+  failure: 'only editable lines are ever sent to the model',
+  tokens: { prompt: 0, completion: 0, total: 0 },
+  wouldStore: 'nothing',
+};
+
+/** Lines of a file the splitter skipped (it has no units): LF-terminated, plus a last unterminated one. */
+function rawLineCount(bytes: Uint8Array): number {
+  let n = 0;
+  for (const b of bytes) if (b === 0x0a) n += 1;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? n + 1 : n;
+}
+
+/** Explains one line. Throws `LineOutOfRangeError` for a line the file does not have. */
+export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Promise<LineExplanation> {
+  const { file, line } = req;
+  const keyInputs = keyInputsOf(ctx);
+  const doc = split(file.bytes, { path: file.path });
+  const lines = doc.skipped ? rawLineCount(file.bytes) : doc.lines.length;
+  if (!Number.isInteger(line) || line < 1 || line > lines)
+    throw new LineOutOfRangeError(file.path, line, lines);
+
+  // File-level keys: the form a run given these bytes uses, and the app's git-blob form when it differs.
+  const contents = [contentId(file.bytes, file.blobSha)];
+  const blob = blobContentId(file.blobSha ?? gitBlobSha(file.bytes));
+  if (blob !== contents[0]) contents.push(blob);
+  const fileKeys = contents.map((content) => ({ content, key: fileKeyOf(keyInputs, file.path, content) }));
+
+  const unit = doc.skipped ? undefined : doc.lines[line - 1]!;
+  const keyOf = (kind: LineKind, text: string): string =>
+    lineKey({
+      scope: ctx.scope,
+      modelId: ctx.fixer.modelId,
+      promptVersion: ctx.fixer.promptVersion,
+      kind,
+      text,
+    });
+  const ownKey = unit?.editable ? keyOf(unit.kind, unit.text) : undefined;
+
+  // One batched lookup: the file keys and the line key; the rewrite's target in a second one.
+  const values = await ctx.store.get([...fileKeys.map((k) => k.key), ...(ownKey ? [ownKey] : [])]);
+  const lookups: FileKeyLookup[] = fileKeys.map((k, i) => ({
+    ...k,
+    fixpoint: values[i]?.type === 'fixpoint',
+  }));
+  const knownFixpoint = lookups.some((k) => k.fixpoint);
+  const fileExplanation: FileExplanation = {
+    parser: parserFor(file.path),
+    lines,
+    ...(doc.skipped ? { skipped: doc.skipped } : {}),
+    fileKeys: lookups,
+    knownFixpoint,
+  };
+
+  let cache: CacheExplanation | undefined;
+  if (unit && ownKey) cache = await explainEntry(values[fileKeys.length], doc, unit.index, keyOf, ctx.store);
+
+  const out: LineExplanation = {
+    path: file.path,
+    line,
+    keyInputs,
+    ...(ctx.selection ? { selected: pathFilter(ctx.selection)(file.path) } : {}),
+    file: fileExplanation,
+    ...(unit
+      ? {
+          unit: {
+            kind: unit.kind,
+            editable: unit.editable,
+            ...(unit.editable ? {} : { reason: unit.reason ?? 'no-prose' }),
+            prefix: unit.prefix,
+            text: unit.text,
+            suffix: unit.suffix,
+          },
+        }
+      : {}),
+    ...(ownKey ? { lineKey: ownKey } : {}),
+    ...(cache ? { cache } : {}),
+    next: nextRun(fileExplanation, unit, cache),
+  };
+  const asked = !req.ask
+    ? undefined
+    : unit?.editable
+      ? await askOnce(doc, unit.index, unit.kind, unit.text, ctx)
+      : NOT_ASKED;
+  const recorded = req.saved ? recordedFor(req.saved, file.path, line, keyInputs) : undefined;
+  return { ...out, ...(asked ? { asked } : {}), ...(recorded ? { recorded } : {}) };
+}
+
+async function explainEntry(
+  value: CacheValue | undefined,
+  doc: MarkdownDocument,
+  index: number,
+  keyOf: (kind: LineKind, text: string) => string,
+  store: LineStore,
+): Promise<CacheExplanation> {
+  if (!value) return { type: 'none' };
+  if (value.type === 'fixpoint') return { type: 'fixpoint' };
+  if (value.type === 'held') return { type: 'held', reason: value.reason };
+  const unit = doc.lines[index]!;
+  const targetKey = keyOf(unit.kind, value.text);
+  const [target] = await store.get([targetKey]);
+  return {
+    type: 'rewrite',
+    text: value.text,
+    targetKey,
+    targetIsFixpoint: target?.type === 'fixpoint',
+    admission: admitRewrite({ kind: unit.kind, before: unit.text, after: value.text }),
+    structure: structureWith(doc, index, value.text),
+  };
+}
+
+/** The engine's per-file structure check with this one replacement (the run checks all of a file's together). */
+function structureWith(doc: MarkdownDocument, index: number, text: string): StructureCheck {
+  if (text.includes('\n') || text.includes('\r'))
+    return { ok: false, detail: 'the text has a line break; a line cannot become two' };
+  const replacement = new Map([[index, text]]);
+  const verdict = admitReplacements(doc, replacement);
+  if (verdict.broken.length === 0) return { ok: true };
+  // The same check once more, for its message (which block changes).
+  const before = doc.blockSignature ?? decoder.decode(doc.source);
+  const admission = admitFileStructure(before, decoder.decode(join(doc, replacement)), doc.path);
+  return { ok: false, detail: admission.ok ? `${doc.path}: the block structure changes` : admission.detail };
+}
+
+function nextRun(
+  file: FileExplanation,
+  unit: MarkdownDocument['lines'][number] | undefined,
+  cache: CacheExplanation | undefined,
+): NextRun {
+  if (file.skipped) {
+    return {
+      outcome: `skipped:${file.skipped.reason}`,
+      why: `the file is skipped whole and stays byte-identical: ${file.skipped.message}`,
+    };
+  }
+  if (file.knownFixpoint) {
+    const how = file.fileKeys
+      .filter((k) => k.fixpoint)
+      .map((k) =>
+        k.content.startsWith('git-blob:') ? 'by its git blob SHA (as the app reads it)' : 'by its bytes',
+      )
+      .join(' and ');
+    return {
+      outcome: 'file-fixpoint-hit',
+      why: `the file's content is a known file-level fixpoint (${how}): the run skips it whole, no line is looked up`,
+    };
+  }
+  if (!unit || !unit.editable || !cache) {
+    return {
+      outcome: `frozen:${unit?.reason ?? 'no-prose'}`,
+      why: 'the line is frozen: never sent to the model, never changed',
+    };
+  }
+  if (cache.type === 'fixpoint')
+    return { outcome: 'fixpoint-hit', why: 'the cache knows the line is correct: served unchanged' };
+  if (cache.type === 'held') {
+    return {
+      outcome: 'held-hit',
+      why: `an earlier answer was rejected (${cache.reason}): the line stays as it is until the held entry expires, then it is sent to the model again`,
+    };
+  }
+  if (cache.type === 'none') {
+    return {
+      outcome: 'miss',
+      why: 'the cache knows nothing about the line: the run sends it to the model (within its budget), admits the answer and stores it',
+    };
+  }
+  if (!cache.structure.ok) {
+    return {
+      outcome: 'rewrite-hit',
+      why: `the cached rewrite is not applied: ${cache.structure.detail}; the line stays as it is`,
+    };
+  }
+  return {
+    outcome: 'rewrite-hit',
+    text: cache.text,
+    why: cache.admission.ok
+      ? 'the cache holds a rewrite: the run changes the line without asking the model'
+      : `the cache holds a rewrite: the run changes the line without asking the model (cached rewrites are not re-admitted, though today's admission rejects it: ${cache.admission.reason})`,
+  };
+}
+
+async function askOnce(
+  doc: MarkdownDocument,
+  index: number,
+  kind: LineKind,
+  text: string,
+  ctx: ExplainContext,
+): Promise<AskedAnswer> {
+  const result = await ctx.fixer.fixLines(
+    [{ id: 0, kind, text }],
+    { maxLines: 1, maxTokens: ctx.maxTokens ?? Infinity },
+    ctx.signal,
+  );
+  const answer = result.answers.get(0);
+  if (answer === undefined) {
+    const failure =
+      result.overBudget.length > 0
+        ? 'over the token budget'
+        : (result.failures[0]?.message ?? 'the model did not answer the line');
+    return { sent: true, failure, tokens: result.tokens, wouldStore: 'nothing' };
+  }
+  if (answer === text) return { sent: true, answer, tokens: result.tokens, wouldStore: 'fixpoint' };
+  const admission = admitRewrite({ kind, before: text, after: answer });
+  if (!admission.ok) return { sent: true, answer, tokens: result.tokens, wouldStore: 'held', admission };
+  const structure = structureWith(doc, index, answer);
+  return {
+    sent: true,
+    answer,
+    tokens: result.tokens,
+    wouldStore: structure.ok ? 'rewrite' : 'held',
+    admission,
+    structure,
+  };
+}
+
+function recordedFor(saved: SavedRun, path: string, line: number, keys: KeyInputs): RecordedExplanation {
+  const decision = recordedDecision(saved, path, line);
+  return saved.keyInputs
+    ? { decision, keyInputsDiffer: keyInputsDiffer(saved.keyInputs, keys) }
+    : { decision };
+}
