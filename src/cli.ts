@@ -7,6 +7,7 @@ import { registerExplain } from './cli/explain.js';
 import { registerFix } from './cli/fix.js';
 import { registerLines } from './cli/lines.js';
 import { registerPr } from './cli/pr.js';
+import { registerShadow } from './cli/shadow.js';
 import { registerSimServer } from './cli/sim-server.js';
 import { registerWorker } from './cli/worker.js';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerCache(program);
   registerPr(program);
+  registerShadow(program);
   return program;
 }
 

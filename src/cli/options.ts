@@ -5,7 +5,7 @@ import { openStore } from '../cache/index.js';
 import type { LineStore } from '../cache/types.js';
 import { parseRepoConfigYaml, readOperatorEnv, type OperatorEnv, type RepoConfig } from '../config/index.js';
 import { RepoConfigSchema } from '../config/schema.js';
-import { createFixer } from '../model/index.js';
+import { createFixer, normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/index.js';
 import type { Budget, LineFixer } from '../model/types.js';
 
 /** A mistake in how the command was called: exit code 2. */
@@ -32,12 +32,13 @@ export interface RunOptions {
   maxLines?: number;
   simSeed?: number;
   simFlipRate?: number;
+  simRules?: SimRule[];
   trace?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-function positiveInt(name: string) {
+export function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0)
@@ -46,7 +47,7 @@ function positiveInt(name: string) {
   };
 }
 
-function rate(name: string) {
+export function rate(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0 || n > 1)
@@ -54,6 +55,25 @@ function rate(name: string) {
     return n;
   };
 }
+
+/** `--sim-rules spelling,wordy,contractions`: simulator rule sets, checked and in canonical order. */
+export function simRules(name: string) {
+  return (value: string): SimRule[] => {
+    try {
+      return normaliseSimRules(
+        value
+          .split(',')
+          .map((r) => r.trim())
+          .filter((r) => r !== ''),
+      );
+    } catch (err) {
+      if (err instanceof SimRulesError) throw new UsageError(`${name}: ${err.message}`);
+      throw err;
+    }
+  };
+}
+
+export const SIM_RULES_HELP = `simulator rule sets, comma-separated (${SIM_RULES.join(', ')}; default spelling,wordy,doubled)`;
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
@@ -81,6 +101,7 @@ export function addRunOptions(cmd: Command): Command {
       'how often the simulator rewrites its own output (0..1)',
       rate('--sim-flip-rate'),
     )
+    .option('--sim-rules <list>', SIM_RULES_HELP, simRules('--sim-rules'))
     .option('--trace', 'print every line outcome (with --json: include the trace)')
     .option('--json', 'print one JSON summary object');
 }
@@ -141,7 +162,7 @@ export async function setupRun(
     styleGuide,
     batchSize: env.DOCS_FIX_BATCH_SIZE,
     concurrency: env.DOCS_FIX_MODEL_CONCURRENCY,
-    sim: { seed: opts.simSeed, flipRate: opts.simFlipRate },
+    sim: { seed: opts.simSeed, flipRate: opts.simFlipRate, rules: opts.simRules },
   });
   const store = await openStore({
     kind: opts.store,

@@ -124,6 +124,16 @@ export const OperatorEnvSchema = z.object({
     .positive()
     .default(4)
     .describe('Model requests in flight at once.'),
+  DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS: z.coerce
+    .number()
+    .min(0)
+    .optional()
+    .describe('Price of 1,000 prompt tokens, for the cost estimates of shadow runs (any currency).'),
+  DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS: z.coerce
+    .number()
+    .min(0)
+    .optional()
+    .describe('Price of 1,000 completion tokens, for the cost estimates of shadow runs.'),
   WORKER_CONCURRENCY: z.coerce
     .number()
     .int()

@@ -1,0 +1,344 @@
+// `docs-fix shadow`: run a candidate model/prompt beside the current configuration and report what the switch
+// would do (engine/shadow); gates make it exit 1 so it can guard a deploy.
+import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
+import {
+  sameKeys,
+  shadowFiles,
+  type Prices,
+  type ShadowGates,
+  type ShadowReport,
+  type ShadowRun,
+} from '../engine/shadow.js';
+import { createFixer, type SimRule } from '../model/index.js';
+import type { LineFixer } from '../model/types.js';
+import {
+  addRunOptions,
+  positiveInt,
+  rate,
+  resolveProvider,
+  setupRun,
+  simRules,
+  SIM_RULES_HELP,
+  UsageError,
+  type RunOptions,
+  type RunSetup,
+} from './options.js';
+
+export interface ShadowOptions extends RunOptions {
+  candidateProvider?: 'sim' | 'echo' | 'openai';
+  candidateModel?: string;
+  candidateBaseUrl?: string;
+  candidatePrompt?: string;
+  candidateStyleGuide?: string;
+  candidateSimSeed?: number;
+  candidateSimFlipRate?: number;
+  candidateSimRules?: SimRule[];
+  currentMisses: 'ask' | 'unknown';
+  recheck: boolean;
+  warm?: boolean;
+  pricePer1kPromptTokens?: number;
+  pricePer1kCompletionTokens?: number;
+  maxChangeRate?: number;
+  minFixpointRate?: number;
+  maxCost?: number;
+  diff?: boolean;
+}
+
+function nonNegative(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new UsageError(`${name}: expected a number of at least 0, got "${value}"`);
+    return n;
+  };
+}
+
+function readText(path: string, option: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `${option} ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+}
+
+/**
+ * The candidate: the current configuration with the `--candidate-*` options applied. Built twice by the
+ * command (shadowed run and recheck), so the recheck does not depend on the calls of the shadowed run.
+ */
+function candidateFactory(
+  opts: ShadowOptions,
+  setup: RunSetup,
+  processEnv: NodeJS.ProcessEnv,
+): () => LineFixer {
+  const provider = opts.candidateProvider ?? resolveProvider(opts, processEnv);
+  const baseURL = opts.candidateBaseUrl ?? setup.env.OPENAI_BASE_URL;
+  if (provider === 'openai' && !baseURL && !setup.env.OPENAI_API_KEY) {
+    throw new UsageError(
+      '--candidate-provider openai: set --candidate-base-url or OPENAI_BASE_URL (an OpenAI-compatible endpoint) or OPENAI_API_KEY',
+    );
+  }
+  const currentGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : setup.config.styleGuide;
+  const styleGuide = opts.candidateStyleGuide
+    ? readText(opts.candidateStyleGuide, '--candidate-style-guide')
+    : currentGuide;
+  const systemPrompt = opts.candidatePrompt
+    ? readText(opts.candidatePrompt, '--candidate-prompt')
+    : undefined;
+  if (systemPrompt !== undefined && systemPrompt.trim() === '') {
+    throw new UsageError(`--candidate-prompt ${opts.candidatePrompt}: the file is empty`);
+  }
+  return () =>
+    createFixer({
+      provider,
+      model: opts.candidateModel ?? opts.model ?? setup.env.DOCS_FIX_MODEL,
+      baseURL,
+      apiKey: setup.env.OPENAI_API_KEY,
+      styleGuide,
+      ...(systemPrompt !== undefined ? { systemPrompt } : {}),
+      batchSize: setup.env.DOCS_FIX_BATCH_SIZE,
+      concurrency: setup.env.DOCS_FIX_MODEL_CONCURRENCY,
+      sim: {
+        seed: opts.candidateSimSeed ?? opts.simSeed,
+        flipRate: opts.candidateSimFlipRate ?? opts.simFlipRate,
+        rules: opts.candidateSimRules ?? opts.simRules,
+      },
+    });
+}
+
+function pricesOf(opts: ShadowOptions, setup: RunSetup): Prices | undefined {
+  const prompt = opts.pricePer1kPromptTokens ?? setup.env.DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS;
+  const completion = opts.pricePer1kCompletionTokens ?? setup.env.DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS;
+  if (prompt === undefined && completion === undefined) return undefined;
+  if (prompt === undefined) {
+    throw new UsageError(
+      '--price-per-1k-prompt-tokens: needed with a completion price (or set DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS)',
+    );
+  }
+  if (completion === undefined) {
+    throw new UsageError(
+      '--price-per-1k-completion-tokens: needed with a prompt price (or set DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS)',
+    );
+  }
+  return { promptPer1k: prompt, completionPer1k: completion };
+}
+
+/** Checks the options that do not need the store or the files (so usage errors come before any work). */
+function checkGates(opts: ShadowOptions): ShadowGates {
+  if (opts.minFixpointRate !== undefined && !opts.recheck) {
+    throw new UsageError('--min-fixpoint-rate: needs the recheck; drop --no-recheck');
+  }
+  return {
+    ...(opts.maxChangeRate !== undefined ? { maxChangeRate: opts.maxChangeRate } : {}),
+    ...(opts.minFixpointRate !== undefined ? { minFixpointRate: opts.minFixpointRate } : {}),
+    ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
+  };
+}
+
+export async function runShadow(
+  paths: string[],
+  opts: ShadowOptions,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): Promise<ShadowRun> {
+  const gates = checkGates(opts);
+  const setup = await setupRun(opts, processEnv);
+  try {
+    const prices = pricesOf(opts, setup);
+    if (gates.maxCost !== undefined && !prices) {
+      throw new UsageError(
+        '--max-cost: needs token prices: --price-per-1k-prompt-tokens and --price-per-1k-completion-tokens (or DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS and DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS)',
+      );
+    }
+    const makeCandidate = candidateFactory(opts, setup, processEnv);
+    const candidate = makeCandidate();
+    if (sameKeys(setup.fixer, candidate)) {
+      throw new UsageError(
+        `the candidate is the current configuration (model id ${candidate.modelId}, prompt version ${candidate.promptVersion}): give --candidate-model, --candidate-provider, --candidate-prompt, --candidate-style-guide or --candidate-sim-* options that change it`,
+      );
+    }
+    const cwd = process.cwd();
+    let selected: string[];
+    try {
+      selected = collectMarkdownPaths(paths.length > 0 ? paths : ['.'], setup, cwd);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { files, skipped } = readWithinLimits(selected, cwd, {
+      maxFiles: setup.env.DOCS_FIX_MAX_FILES,
+      maxBytes: setup.env.DOCS_FIX_MAX_BYTES,
+    });
+    if (!opts.json) {
+      process.stderr.write(
+        `docs-fix: shadow: current ${setup.fixer.label} [${setup.fixer.modelId}, prompt ${setup.fixer.promptVersion}]\n` +
+          `docs-fix: shadow: candidate ${candidate.label} [${candidate.modelId}, prompt ${candidate.promptVersion}]; cache ${setup.store.kind}${opts.warm ? ' (warming the candidate)' : ' (read only)'}\n`,
+      );
+      for (const s of skipped) process.stderr.write(`docs-fix: skipped ${s.message}\n`);
+    }
+    return await shadowFiles(files, {
+      store: setup.store,
+      scope: setup.scope,
+      budget: setup.budget,
+      current: setup.fixer,
+      candidate,
+      recheck: opts.recheck ? makeCandidate() : false,
+      currentMisses: opts.currentMisses,
+      warm: opts.warm === true,
+      ...(prices ? { prices } : {}),
+      gates,
+      rewriteTtlSeconds: setup.env.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+    });
+  } finally {
+    await setup.store.close();
+  }
+}
+
+const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+
+/** The human table (stdout). */
+export function formatShadowReport(r: ShadowReport): string {
+  const c = r.counts;
+  const rows: [string, string][] = [
+    ['current', `${r.current.label} [${r.current.modelId}, prompt ${r.current.promptVersion}]`],
+    ['candidate', `${r.candidate.label} [${r.candidate.modelId}, prompt ${r.candidate.promptVersion}]`],
+    ['files examined', `${c.files} (${c.skippedFiles} skipped)`],
+    ['lines examined', `${c.lines} editable`],
+    [
+      'current config',
+      `${c.currentFixpoints} fixpoints, ${c.currentChanged} would change, ${c.currentHeld} held, ${c.currentUnknown} unknown; ${c.currentModelLines} lines asked (${c.currentTokens.total} tokens, not the switch's cost)`,
+    ],
+    [
+      'wave',
+      `${c.waveLines} of ${c.currentFixpoints} fixpoint lines would change (change rate ${pct(r.changeRate)}) in ${c.waveFiles} files`,
+    ],
+    [
+      'switch edits',
+      `${c.candidateChanged} lines in ${c.changedFiles} files (${pct(r.waveShareOfChanges)} on fixpoint lines); pull requests in ${c.changedRepositories} of ${c.repositories} repositories`,
+    ],
+    ['agreement', `${pct(r.agreement)} (${c.agreed} of ${c.compared} lines give the same text)`],
+    [
+      'rejections',
+      c.candidateRejected === 0
+        ? 'none'
+        : `${c.candidateRejected}: ${Object.entries(c.candidateRejectedByReason)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}`,
+    ],
+    [
+      'candidate model',
+      `${c.candidateModelLines} lines in ${c.candidateModelRequests} requests; tokens ${c.candidateTokens.prompt} prompt + ${c.candidateTokens.completion} completion = ${c.candidateTokens.total}${r.warmed ? ' (spent now: warmed, the switch costs no model call on these files)' : ''}`,
+    ],
+    [
+      'cost of the switch',
+      r.cost
+        ? `${r.cost.switch.toFixed(4)} (this shadow run also spent ${r.cost.currentSide.toFixed(4)} on the current side and ${r.cost.recheck.toFixed(4)} on the recheck)`
+        : 'n/a (give --price-per-1k-prompt-tokens and --price-per-1k-completion-tokens)',
+    ],
+    [
+      'candidate fixpoint rate',
+      r.fixpointRate === undefined
+        ? 'n/a (no recheck)'
+        : `${pct(r.fixpointRate)} (${c.recheckChanged} of ${c.recheckLines} output lines changed again when re-asked without a cache; ${c.recheckTokens.total} tokens)`,
+    ],
+  ];
+  if (!r.complete) {
+    rows.push([
+      'incomplete',
+      `${c.candidateOverBudget} lines over budget, ${c.candidateUnanswered} unanswered: the figures are lower bounds`,
+    ]);
+  }
+  for (const g of r.gates) {
+    const value = g.value === undefined ? 'n/a' : g.gate === 'max-cost' ? g.value.toFixed(4) : pct(g.value);
+    const threshold = g.gate === 'max-cost' ? String(g.threshold) : pct(g.threshold);
+    rows.push([`gate ${g.gate}`, `${g.passed ? 'passed' : 'FAILED'}: ${value} vs ${threshold}`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
+}
+
+export function registerShadow(program: Command): void {
+  addRunOptions(
+    program
+      .command('shadow')
+      .description(
+        'run a candidate model or prompt beside the current configuration without touching the live cache, and report the pull-request wave, agreement, cost and fixpoint rate of switching (exit 1 when a gate fails)',
+      )
+      .argument('[paths...]', 'markdown files or folders', []),
+  )
+    .addOption(
+      new Option(
+        '--candidate-provider <name>',
+        'provider of the candidate (default: the current one)',
+      ).choices(['sim', 'echo', 'openai']),
+    )
+    .option('--candidate-model <id>', 'model id of the candidate (default: the current one)')
+    .option('--candidate-base-url <url>', 'endpoint of the candidate (default: $OPENAI_BASE_URL)')
+    .option(
+      '--candidate-prompt <file>',
+      'a system prompt replacing the built-in one (changes the prompt version)',
+    )
+    .option('--candidate-style-guide <file>', 'house style given to the candidate (default: the current one)')
+    .option(
+      '--candidate-sim-seed <n>',
+      'seed of the candidate simulator',
+      positiveInt('--candidate-sim-seed'),
+    )
+    .option(
+      '--candidate-sim-flip-rate <rate>',
+      'how often the candidate simulator rewrites its own output (0..1)',
+      rate('--candidate-sim-flip-rate'),
+    )
+    .option('--candidate-sim-rules <list>', `candidate ${SIM_RULES_HELP}`, simRules('--candidate-sim-rules'))
+    .addOption(
+      new Option(
+        '--current-misses <how>',
+        'lines the live cache does not know: ask the current model (tokens reported apart) or leave them unknown',
+      )
+        .choices(['ask', 'unknown'])
+        .default('ask'),
+    )
+    .option('--no-recheck', 'skip re-asking the candidate about its own output (no fixpoint rate)')
+    .option(
+      '--warm',
+      "write the candidate's cache entries to the store (under its own keys) so the switch costs no model call on these files",
+    )
+    .option(
+      '--price-per-1k-prompt-tokens <price>',
+      'price of 1,000 prompt tokens (default: $DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS)',
+      nonNegative('--price-per-1k-prompt-tokens'),
+    )
+    .option(
+      '--price-per-1k-completion-tokens <price>',
+      'price of 1,000 completion tokens (default: $DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS)',
+      nonNegative('--price-per-1k-completion-tokens'),
+    )
+    .option(
+      '--max-change-rate <rate>',
+      'gate: most share of fixpoint lines the candidate may change (0..1)',
+      rate('--max-change-rate'),
+    )
+    .option(
+      '--min-fixpoint-rate <rate>',
+      'gate: least share of its own output lines the candidate must leave unchanged (0..1)',
+      rate('--min-fixpoint-rate'),
+    )
+    .option('--max-cost <amount>', 'gate: most estimated cost of the switch', nonNegative('--max-cost'))
+    .option('--diff', "print the candidate's unified diff (what the switch would propose) before the report")
+    .action(async (paths: string[], opts: ShadowOptions) => {
+      const run = await runShadow(paths, opts);
+      const r = run.report;
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(opts.diff ? { ...r, diff: run.candidate.diff } : r)}\n`);
+      } else {
+        if (opts.diff) process.stdout.write(run.candidate.diff);
+        process.stdout.write(formatShadowReport(r));
+      }
+      for (const g of r.gates) {
+        if (!g.passed) process.stderr.write(`docs-fix: shadow: gate ${g.gate} failed: ${g.message ?? ''}\n`);
+      }
+      process.exitCode = r.passed ? 0 : 1;
+    });
+}
