@@ -126,6 +126,10 @@ export function registerExplain(program: Command): void {
 }
 
 const show = (s: string): string => JSON.stringify(s);
+const isBlob = (content: string): boolean => content.startsWith('git-blob:');
+/** `sha256:90d53462597f…`: enough to tell contents apart; `--json` has the whole id. */
+const shortContent = (content: string): string =>
+  content.replace(/^([a-z0-9-]+:[0-9a-f]{12})[0-9a-f]+$/, '$1…');
 const LABEL = 12;
 const row = (label: string, text: string): string => `${label.padEnd(LABEL)}${text}`;
 const more = (text: string): string => `${' '.repeat(LABEL)}${text}`;
@@ -153,18 +157,18 @@ export function formatExplanation(e: LineExplanation): string {
   out.push(row('key inputs', formatKeyInputs(e.keyInputs)));
   if (e.lineKey) out.push(row('line key', e.lineKey));
   const f = e.file;
-  out.push(
-    row(
-      'file',
-      `${f.parser}, ${f.lines} line${f.lines === 1 ? '' : 's'}${f.skipped ? `, skipped: ${f.skipped.message}` : ''}`,
-    ),
-  );
+  const known = f.fileKeys
+    .filter((k) => k.fixpoint)
+    .map((k) => (isBlob(k.content) ? 'by blob SHA' : 'by bytes'));
+  const status = f.skipped
+    ? `skipped: ${f.skipped.message}`
+    : known.length > 0
+      ? `a known file-level fixpoint (${known.join(', ')})`
+      : 'not a known file-level fixpoint';
+  out.push(row('file', `${f.parser}, ${f.lines} line${f.lines === 1 ? '' : 's'}: ${status}`));
   for (const k of f.fileKeys) {
-    out.push(
-      more(
-        `file key ${k.key} (${k.content}): ${k.fixpoint ? 'a known file-level fixpoint' : 'not a known file-level fixpoint'}`,
-      ),
-    );
+    const how = isBlob(k.content) ? 'as the app reads it, by blob SHA' : 'as the CLI reads it, by bytes';
+    out.push(more(`file key ${k.key} for ${shortContent(k.content)} (${how})`));
   }
   if (e.selected === false) {
     out.push(

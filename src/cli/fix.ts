@@ -7,6 +7,8 @@ import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
 import { fixFiles } from '../engine/fix.js';
 import { convergeRuns, type ConvergeReport } from '../engine/converge.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
+import { summariseDecisions } from '../engine/trace.js';
+import { formatKeyInputs } from './explain.js';
 import { addRunOptions, setupRun, UsageError, type RunOptions, type RunSetup } from './options.js';
 import { progressReporter } from './progress.js';
 
@@ -73,19 +75,42 @@ export function formatSummary(s: RunSummary): string {
     `cache: ${s.fixpointHits} already correct, ${s.rewriteHits} rewrites, ${s.heldHits} held; model: ${s.modelLines} lines in ${s.modelRequests} requests, ${s.tokens.total} tokens`,
     `changed ${s.changedLines} lines in ${s.changedFiles} files; rejected ${s.rejectedLines}, held ${s.heldLines}, over budget ${s.overBudgetLines}, unanswered ${s.unansweredLines}; ${s.durationMs} ms`,
   ];
+  const decisions = [
+    s.fileFixpointHits > 0 ? `${s.fileFixpointHits} files skipped whole as file-level fixpoints` : '',
+    byReason('rejected', s.rejectedByReason),
+    byReason('frozen', s.frozenByReason),
+  ].filter((d) => d !== '');
+  if (decisions.length > 0) lines.push(`decisions: ${decisions.join('; ')}`);
   for (const skip of s.skippedFiles) lines.push(`skipped ${skip.message}`);
   return lines.map((l) => `docs-fix: ${l}\n`).join('');
 }
 
+/** `frozen 12 (blank 8, code 4)`, largest first; empty when there are none. */
+function byReason(what: string, counts: Record<string, number>): string {
+  const entries = Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  if (entries.length === 0) return '';
+  const total = entries.reduce((n, [, c]) => n + c, 0);
+  return `${what} ${total} (${entries.map(([r, c]) => `${r} ${c}`).join(', ')})`;
+}
+
 function printResult(result: FixResult, opts: RunOptions): void {
   if (opts.json) {
-    const out = opts.trace ? { ...result.summary, trace: result.trace } : result.summary;
+    // The summary's fields stay at the top level (as before); the trace and per-file list only with --trace.
+    const out = {
+      ...result.summary,
+      keyInputs: result.keyInputs,
+      decisions: summariseDecisions(result),
+      ...(opts.trace ? { trace: result.trace, fileTrace: result.files } : {}),
+    };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
   process.stdout.write(result.diff);
   if (opts.trace) {
+    for (const f of result.files)
+      if (f.outcome !== 'parsed') process.stderr.write(`${f.path}\t${f.outcome}\n`);
     for (const t of result.trace) process.stderr.write(`${t.path}:${t.line}\t${t.outcome}\n`);
+    process.stderr.write(`docs-fix: key inputs: ${formatKeyInputs(result.keyInputs)}\n`);
   }
   process.stderr.write(formatSummary(result.summary));
 }

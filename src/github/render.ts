@@ -1,5 +1,6 @@
 /** Texts docs-fix shows on GitHub: pull request body, check run output. Pure functions of their inputs. */
-import type { RunSummary } from '../engine/types.js';
+import type { DecisionSummary } from '../engine/trace.js';
+import type { KeyInputs, RunSummary } from '../engine/types.js';
 
 /** Bodies of pull requests, issues and comments: at most 65,536 characters. */
 export const BODY_LIMIT = 65_536;
@@ -101,8 +102,84 @@ export function renderPullRequestBody(input: RenderInput & { readonly base: stri
   return head + diffBlock(input.diff, budget) + tail;
 }
 
-/** Check run output: title, summary (table) and text (the diff), each within GitHub's limits. */
-export function renderCheckRunOutput(input: RenderInput & { readonly dryRun?: boolean }): {
+/** Inline code that no backtick inside `text` can close; long texts cut (the section must stay compact). */
+function inlineCode(text: string, max = 200): string {
+  const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  let longest = 0;
+  for (const m of cut.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(longest + 1);
+  return longest > 0 ? `${fence} ${cut} ${fence}` : `${fence}${cut}${fence}`;
+}
+
+/** One row per reason of an outcome (`Lines frozen: code`), largest first, zeros left out. */
+function reasonRows(label: string, counts: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([reason, n]) => [`${label}: ${reason}`, n]);
+}
+
+/**
+ * The "Decisions" section of a check run: files and lines by outcome (rejected and frozen by reason; zero
+ * rows left out) and the key inputs every cache key of the run was derived from. At most a few dozen rows:
+ * outcomes and reasons are fixed sets.
+ */
+export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInputs): string {
+  const { lines } = decisions;
+  const files = { ...decisions.files };
+  const fileFixpoints = files['file-fixpoint-hit'] ?? 0;
+  const parsed = files.parsed ?? 0;
+  delete files['file-fixpoint-hit'];
+  delete files.parsed;
+  const skipped = Object.fromEntries(
+    Object.entries(files).map(([outcome, n]) => [outcome.replace(/^skipped:/, ''), n]),
+  );
+  const rows: [string, number][] = [
+    ['Files skipped whole (known file-level fixpoint)', fileFixpoints],
+    ['Files split into lines', parsed],
+    ...reasonRows('Files skipped', skipped),
+    ['Lines already correct (fixpoint hit)', lines['fixpoint-hit']],
+    ['Lines rewritten from the cache (rewrite hit)', lines['rewrite-hit']],
+    ['Lines sent to the model, changed', lines['miss-changed']],
+    ['Lines sent to the model, unchanged', lines['miss-unchanged']],
+    ...reasonRows('Lines rejected', decisions.rejectedByReason),
+    ['Lines held (an earlier answer was rejected)', lines['held-hit']],
+    ['Lines over budget (left for a later run)', lines['over-budget']],
+    ['Lines the model did not answer', lines.unanswered],
+    ...reasonRows('Lines frozen', decisions.frozenByReason),
+  ];
+  const table = [
+    '| Decision | Count |',
+    '|---|--:|',
+    ...rows.filter(([, n]) => n > 0).map(([k, n]) => `| ${k} | ${n.toLocaleString('en-US')} |`),
+  ];
+  const out = ['### Decisions', '', ...(table.length > 2 ? table : ['No files or lines examined.'])];
+  if (keyInputs) {
+    out.push(
+      '',
+      [
+        `Key inputs: model ${inlineCode(keyInputs.modelId)} (${inlineCode(keyInputs.modelLabel)})`,
+        `prompt version ${inlineCode(keyInputs.promptVersion)}`,
+        `scope ${inlineCode(keyInputs.scope)}`,
+        `cache schema ${keyInputs.cacheSchema}`,
+        `splitter version ${keyInputs.splitterVersion}`,
+      ].join(', '),
+    );
+  }
+  return out.join('\n');
+}
+
+export interface CheckRunInput extends RenderInput {
+  readonly dryRun?: boolean;
+  /** The run's decisions: rendered as the "Decisions" section. */
+  readonly decisions?: DecisionSummary;
+  readonly keyInputs?: KeyInputs;
+  /** A last paragraph (what the run did with the result); kept within the limit with the rest. */
+  readonly note?: string;
+}
+
+/** Check run output: title, summary (table, decisions, note) and text (the diff), each within GitHub's limits. */
+export function renderCheckRunOutput(input: CheckRunInput): {
   title: string;
   summary: string;
   text: string;
@@ -119,10 +196,14 @@ export function renderCheckRunOutput(input: RenderInput & { readonly dryRun?: bo
     .slice(0, 50)
     .map((s) => `- \`${s.path}\`: ${s.reason} (${s.message})`)
     .join('\n');
-  const summaryText = clip(
-    `${summaryTable(summary)}${note}${skipped ? `\n\nSkipped files:\n${skipped}` : ''}`,
-    CHECK_TEXT_LIMIT,
-  );
+  const decisions = input.decisions ? `\n\n${decisionsSection(input.decisions, input.keyInputs)}` : '';
+  // The note is short and says what happened: the table, decisions and skipped list are cut before it.
+  const last = clip(input.note ? `\n\n${input.note}` : '', Math.floor(CHECK_TEXT_LIMIT / 2));
+  const summaryText =
+    clip(
+      `${summaryTable(summary)}${note}${decisions}${skipped ? `\n\nSkipped files:\n${skipped}` : ''}`,
+      CHECK_TEXT_LIMIT - last.length,
+    ) + last;
   const text = input.diff === '' ? '' : diffBlock(input.diff, CHECK_TEXT_LIMIT - 64);
   return { title, summary: summaryText, text };
 }

@@ -5,6 +5,7 @@ import type { LineStore } from '../cache/types.js';
 import type { RepoConfig } from '../config/schema.js';
 import { keepWithinLimits, pathFilter } from '../engine/files.js';
 import { fixFiles, knownFileFixpoints } from '../engine/fix.js';
+import { summariseDecisions } from '../engine/trace.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import type { LineFixer } from '../model/types.js';
 import { annotationsFromPatches, completeCheckRun } from './check-run.js';
@@ -272,12 +273,15 @@ async function reportCheck(
     diff: input.result.diff,
     files: input.result.patches.map((p) => p.path),
     dryRun: input.dryRun,
+    decisions: summariseDecisions(input.result),
+    keyInputs: input.result.keyInputs,
+    note: input.note,
   });
   await completeCheckRun(deps.octokit, deps.repo, {
     headSha: input.headSha,
     name: input.name,
     conclusion: input.result.summary.changedLines === 0 ? 'success' : 'neutral',
-    output: { ...output, summary: `${output.summary}\n\n${input.note}` },
+    output,
     annotations: annotationsFromPatches(input.result.patches),
   });
 }

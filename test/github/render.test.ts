@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { DecisionSummary } from '../../src/engine/trace.js';
+import type { KeyInputs } from '../../src/engine/types.js';
 import {
   botMarker,
   parseBotMarker,
@@ -6,6 +8,7 @@ import {
   summaryTable,
   truncateDiff,
 } from '../../src/github/index.js';
+import { decisionsSection, renderCheckRunOutput } from '../../src/github/render.js';
 import { summaryOf } from './setup.js';
 
 const bigDiff = (files: number, lines: number): string =>
@@ -73,5 +76,124 @@ describe('pull request body', () => {
     expect(summaryTable(summaryOf({ overBudgetLines: 3 }))).toContain(
       '| Lines left for a later run (budget) | 3 |',
     );
+  });
+});
+
+const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary => ({
+  files: { 'file-fixpoint-hit': 7, parsed: 2, 'skipped:binary': 1 },
+  lines: {
+    'fixpoint-hit': 20,
+    'rewrite-hit': 3,
+    'held-hit': 1,
+    'miss-changed': 4,
+    'miss-unchanged': 2,
+    rejected: 3,
+    'over-budget': 0,
+    unanswered: 0,
+    frozen: 12,
+  },
+  rejectedByReason: { 'link-changed': 2, empty: 1 },
+  frozenByReason: { code: 8, blank: 4 },
+  ...overrides,
+});
+
+const keyInputs: KeyInputs = {
+  scope: 'installation:42',
+  modelId: 'gpt-4o-mini',
+  modelLabel: 'openai gpt-4o-mini',
+  promptVersion: '0f93269faf648ad3',
+  cacheSchema: 1,
+  splitterVersion: 1,
+};
+
+describe('check run: Decisions', () => {
+  it('counts files and lines by outcome, rejected and frozen by reason, and names the key inputs', () => {
+    const section = decisionsSection(decisions(), keyInputs);
+    const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Decision'));
+    expect(rows).toEqual([
+      '| Files skipped whole (known file-level fixpoint) | 7 |',
+      '| Files split into lines | 2 |',
+      '| Files skipped: binary | 1 |',
+      '| Lines already correct (fixpoint hit) | 20 |',
+      '| Lines rewritten from the cache (rewrite hit) | 3 |',
+      '| Lines sent to the model, changed | 4 |',
+      '| Lines sent to the model, unchanged | 2 |',
+      '| Lines rejected: link-changed | 2 |',
+      '| Lines rejected: empty | 1 |',
+      '| Lines held (an earlier answer was rejected) | 1 |',
+      '| Lines frozen: code | 8 |',
+      '| Lines frozen: blank | 4 |',
+    ]);
+    expect(section).toContain(
+      'Key inputs: model `gpt-4o-mini` (`openai gpt-4o-mini`), prompt version `0f93269faf648ad3`, scope `installation:42`, cache schema 1, splitter version 1',
+    );
+  });
+
+  it('shows over-budget and unanswered lines when there are any, and an empty run in words', () => {
+    const d = decisions();
+    const section = decisionsSection({ ...d, lines: { ...d.lines, 'over-budget': 5, unanswered: 1 } });
+    expect(section).toContain('| Lines over budget (left for a later run) | 5 |');
+    expect(section).toContain('| Lines the model did not answer | 1 |');
+    expect(section).not.toContain('Key inputs');
+    const empty = decisionsSection(
+      decisions({
+        files: {},
+        lines: {
+          ...d.lines,
+          'fixpoint-hit': 0,
+          'rewrite-hit': 0,
+          'held-hit': 0,
+          'miss-changed': 0,
+          'miss-unchanged': 0,
+        },
+        rejectedByReason: {},
+        frozenByReason: {},
+      }),
+    );
+    expect(empty).toContain('No files or lines examined.');
+  });
+
+  it('keeps a key input with backticks inside its code span', () => {
+    const section = decisionsSection(decisions(), { ...keyInputs, modelLabel: 'a `weird` label' });
+    expect(section).toContain('(`` a `weird` label ``)');
+  });
+
+  it('sits in the check run summary between the table and the skipped files; the note comes last', () => {
+    const out = renderCheckRunOutput({
+      summary: summaryOf({ skippedFiles: [{ path: 'x.md', reason: 'binary', message: 'x.md: binary' }] }),
+      diff: '',
+      files: [],
+      decisions: decisions(),
+      keyInputs,
+      note: 'Report only.',
+    });
+    const at = (text: string): number => out.summary.indexOf(text);
+    expect(at('| Files examined |')).toBeGreaterThanOrEqual(0);
+    expect(at('### Decisions')).toBeGreaterThan(at('| Lines held (a rewrite was rejected) |'));
+    expect(at('Skipped files:')).toBeGreaterThan(at('Key inputs:'));
+    expect(out.summary.endsWith('\n\nReport only.')).toBe(true);
+  });
+
+  it('stays within 65,535 characters with a huge skipped list and note, keeping the note', () => {
+    const skippedFiles = Array.from({ length: 500 }, (_, i) => ({
+      path: `docs/${i}.md`,
+      reason: 'too-large' as const,
+      message: `docs/${i}.md: ${'x'.repeat(2_000)}`,
+    }));
+    const note = `Fixpoint rate 99.000%. ${'n'.repeat(40_000)}`;
+    const out = renderCheckRunOutput({
+      summary: summaryOf({ skippedFiles }),
+      diff: '',
+      files: [],
+      decisions: decisions(),
+      keyInputs: { ...keyInputs, modelId: 'm'.repeat(100_000) },
+      note,
+    });
+    expect(out.summary.length).toBeLessThanOrEqual(65_535);
+    expect(out.summary).toContain('### Decisions');
+    expect(out.summary).toContain('… (truncated)');
+    expect(out.summary).toContain('Fixpoint rate 99.000%.');
+    // A key input is cut, so the section stays compact.
+    expect(out.summary).toContain(`model \`${'m'.repeat(199)}…\``);
   });
 });
