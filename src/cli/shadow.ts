@@ -2,6 +2,9 @@
 // would do (engine/shadow); gates make it exit 1 so it can guard a deploy.
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { readOperatorEnv } from '../config/index.js';
 import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
 import {
   sameKeys,
@@ -11,6 +14,17 @@ import {
   type ShadowReport,
   type ShadowRun,
 } from '../engine/shadow.js';
+import { createJobQueue, type RepoRef } from '../jobs/index.js';
+import {
+  aggregateShadowRun,
+  createShadowReportStore,
+  gatesFromEnv,
+  pricesFromEnv,
+  sampleRepositories,
+  startShadowRun,
+  type AggregatedShadowRun,
+  type ShadowReportStore,
+} from '../jobs/shadow.js';
 import { createFixer, type SimRule } from '../model/index.js';
 import type { LineFixer } from '../model/types.js';
 import {
@@ -259,14 +273,43 @@ export function formatShadowReport(r: ShadowReport): string {
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
 }
 
+/** Token prices and gates, shared by `shadow` and `shadow-app`. */
+function addGateOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--price-per-1k-prompt-tokens <price>',
+      'price of 1,000 prompt tokens (default: $DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS)',
+      nonNegative('--price-per-1k-prompt-tokens'),
+    )
+    .option(
+      '--price-per-1k-completion-tokens <price>',
+      'price of 1,000 completion tokens (default: $DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS)',
+      nonNegative('--price-per-1k-completion-tokens'),
+    )
+    .option(
+      '--max-change-rate <rate>',
+      'gate: most share of fixpoint lines the candidate may change (0..1)',
+      rate('--max-change-rate'),
+    )
+    .option(
+      '--min-fixpoint-rate <rate>',
+      'gate: least share of its own output lines the candidate must leave unchanged (0..1)',
+      rate('--min-fixpoint-rate'),
+    )
+    .option('--max-cost <amount>', 'gate: most estimated cost of the switch', nonNegative('--max-cost'));
+}
+
 export function registerShadow(program: Command): void {
-  addRunOptions(
-    program
-      .command('shadow')
-      .description(
-        'run a candidate model or prompt beside the current configuration without touching the live cache, and report the pull-request wave, agreement, cost and fixpoint rate of switching (exit 1 when a gate fails)',
-      )
-      .argument('[paths...]', 'markdown files or folders', []),
+  registerShadowApp(program);
+  addGateOptions(
+    addRunOptions(
+      program
+        .command('shadow')
+        .description(
+          'run a candidate model or prompt beside the current configuration without touching the live cache, and report the pull-request wave, agreement, cost and fixpoint rate of switching (exit 1 when a gate fails)',
+        )
+        .argument('[paths...]', 'markdown files or folders', []),
+    ),
   )
     .addOption(
       new Option(
@@ -305,27 +348,6 @@ export function registerShadow(program: Command): void {
       '--warm',
       "write the candidate's cache entries to the store (under its own keys) so the switch costs no model call on these files",
     )
-    .option(
-      '--price-per-1k-prompt-tokens <price>',
-      'price of 1,000 prompt tokens (default: $DOCS_FIX_PRICE_PER_1K_PROMPT_TOKENS)',
-      nonNegative('--price-per-1k-prompt-tokens'),
-    )
-    .option(
-      '--price-per-1k-completion-tokens <price>',
-      'price of 1,000 completion tokens (default: $DOCS_FIX_PRICE_PER_1K_COMPLETION_TOKENS)',
-      nonNegative('--price-per-1k-completion-tokens'),
-    )
-    .option(
-      '--max-change-rate <rate>',
-      'gate: most share of fixpoint lines the candidate may change (0..1)',
-      rate('--max-change-rate'),
-    )
-    .option(
-      '--min-fixpoint-rate <rate>',
-      'gate: least share of its own output lines the candidate must leave unchanged (0..1)',
-      rate('--min-fixpoint-rate'),
-    )
-    .option('--max-cost <amount>', 'gate: most estimated cost of the switch', nonNegative('--max-cost'))
     .option('--diff', "print the candidate's unified diff (what the switch would propose) before the report")
     .action(async (paths: string[], opts: ShadowOptions) => {
       const run = await runShadow(paths, opts);
@@ -341,4 +363,278 @@ export function registerShadow(program: Command): void {
       }
       process.exitCode = r.passed ? 0 : 1;
     });
+}
+
+interface GateOptions {
+  pricePer1kPromptTokens?: number;
+  pricePer1kCompletionTokens?: number;
+  maxChangeRate?: number;
+  minFixpointRate?: number;
+  maxCost?: number;
+}
+
+interface ShadowAppOptions extends GateOptions {
+  redisUrl?: string;
+  prefix?: string;
+  json?: boolean;
+}
+
+interface ShadowAppRunOptions extends ShadowAppOptions {
+  repo?: string[];
+  installation?: number;
+  sample?: number;
+  runId?: string;
+  warm?: boolean;
+  wait?: boolean;
+  timeout: number;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function addAppOptions(cmd: Command): Command {
+  return addGateOptions(cmd)
+    .option('--redis-url <url>', 'Redis of the app (default: $REDIS_URL)')
+    .option('--prefix <prefix>', 'Redis key prefix of the app (default: $DOCS_FIX_REDIS_PREFIX or df)')
+    .option('--json', 'print one JSON object');
+}
+
+/** Prices and gates: the options, else the operator's environment. */
+function appPricesAndGates(
+  opts: GateOptions,
+  env: NodeJS.ProcessEnv,
+): { prices: Prices | undefined; gates: ShadowGates } {
+  const operator = readOperatorEnv(env);
+  const fromEnv = pricesFromEnv(operator);
+  const prompt = opts.pricePer1kPromptTokens ?? fromEnv?.promptPer1k;
+  const completion = opts.pricePer1kCompletionTokens ?? fromEnv?.completionPer1k;
+  if ((prompt === undefined) !== (completion === undefined)) {
+    throw new UsageError(
+      prompt === undefined
+        ? '--price-per-1k-prompt-tokens: needed with a completion price'
+        : '--price-per-1k-completion-tokens: needed with a prompt price',
+    );
+  }
+  const prices =
+    prompt !== undefined && completion !== undefined
+      ? { promptPer1k: prompt, completionPer1k: completion }
+      : undefined;
+  const gates: ShadowGates = {
+    ...gatesFromEnv(operator),
+    ...(opts.maxChangeRate !== undefined ? { maxChangeRate: opts.maxChangeRate } : {}),
+    ...(opts.minFixpointRate !== undefined ? { minFixpointRate: opts.minFixpointRate } : {}),
+    ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
+  };
+  return { prices, gates };
+}
+
+async function withReports<T>(
+  opts: ShadowAppOptions,
+  env: NodeJS.ProcessEnv,
+  use: (reports: ShadowReportStore, redisUrl: string, prefix: string) => Promise<T>,
+): Promise<T> {
+  const operator = readOperatorEnv(env);
+  const redisUrl = opts.redisUrl ?? operator.REDIS_URL;
+  const prefix = opts.prefix ?? operator.DOCS_FIX_REDIS_PREFIX;
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return await use(createShadowReportStore(redis, prefix), redisUrl, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function parseRepo(value: string): { owner: string; repo: string } {
+  const match = /^([\w.-]+)\/([\w.-]+)$/.exec(value);
+  if (!match) throw new UsageError(`--repo: expected owner/name, got "${value}"`);
+  return { owner: match[1]!, repo: match[2]! };
+}
+
+/** The repositories of a run: those named (looked up among the schedules) or a sample of the schedules. */
+export function pickRepositories(
+  scheduled: readonly RepoRef[],
+  opts: { repo?: string[]; installation?: number; sample: number; runId: string },
+): RepoRef[] {
+  if (!opts.repo || opts.repo.length === 0) {
+    if (scheduled.length === 0) {
+      throw new UsageError(
+        'no repository has a schedule in this app: name repositories with --repo owner/name --installation <id>',
+      );
+    }
+    return sampleRepositories(scheduled, opts.sample, opts.runId);
+  }
+  return opts.repo.map((name) => {
+    const wanted = parseRepo(name);
+    const found = scheduled.find(
+      (r) => `${r.owner}/${r.repo}`.toLowerCase() === `${wanted.owner}/${wanted.repo}`.toLowerCase(),
+    );
+    if (found) return found;
+    if (opts.installation === undefined) {
+      throw new UsageError(
+        `--repo ${name}: not among the scheduled repositories; give its --installation <id>`,
+      );
+    }
+    return { installationId: opts.installation, ...wanted };
+  });
+}
+
+function printAggregate(agg: AggregatedShadowRun, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(agg)}\n`);
+    return;
+  }
+  process.stdout.write(`shadow run ${agg.runId}\n`);
+  for (const r of agg.records) {
+    if (!r.report) {
+      process.stdout.write(`  ${r.repository}: skipped (${r.skipped ?? 'no report'})\n`);
+      continue;
+    }
+    const c = r.report.counts;
+    process.stdout.write(
+      `  ${r.repository}@${(r.sha ?? '').slice(0, 7)}: wave ${c.waveLines} of ${c.currentFixpoints} fixpoint lines, ${c.candidateChanged} lines in ${c.changedFiles} files would change, ${c.candidateTokens.total} candidate tokens\n`,
+    );
+  }
+  for (const p of agg.pending) process.stdout.write(`  ${p}: pending\n`);
+  if (agg.report) process.stdout.write(formatShadowReport(agg.report));
+  else process.stdout.write('no repository has finished yet\n');
+}
+
+/** Prints the verdict: exit 1 when a gate fails, or when gates were asked for and repositories are pending. */
+function verdict(agg: AggregatedShadowRun, gates: ShadowGates): number {
+  const hasGates = Object.keys(gates).length > 0;
+  for (const g of agg.report?.gates ?? []) {
+    if (!g.passed) process.stderr.write(`docs-fix: shadow-app: gate ${g.gate} failed: ${g.message ?? ''}\n`);
+  }
+  if (hasGates && (agg.pending.length > 0 || !agg.report)) {
+    process.stderr.write(
+      `docs-fix: shadow-app: ${agg.pending.length} repositories have not reported yet: the gates cannot pass\n`,
+    );
+    return 1;
+  }
+  return agg.report && !agg.report.passed ? 1 : 0;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function registerShadowApp(program: Command): void {
+  const app = program
+    .command('shadow-app')
+    .description(
+      "shadow runs in the app (operators): run the workers' DOCS_FIX_SHADOW_* candidate on a sample of scheduled repositories, and aggregate the reports",
+    );
+
+  addAppOptions(
+    app
+      .command('run')
+      .description(
+        'enqueue a shadow job per repository (a sample of the scheduled ones, or --repo); reads only, writes nothing to GitHub',
+      ),
+  )
+    .option(
+      '--repo <owner/name>',
+      'a repository to shadow (repeatable; default: a sample of the scheduled ones)',
+      collect,
+    )
+    .option(
+      '--installation <id>',
+      'installation of --repo repositories that have no schedule',
+      positiveInt('--installation'),
+    )
+    .option(
+      '--sample <n>',
+      'how many scheduled repositories (default: $DOCS_FIX_SHADOW_SAMPLE)',
+      positiveInt('--sample'),
+    )
+    .option('--run-id <id>', 'name of the run (default: the time); the same id samples the same repositories')
+    .option(
+      '--warm',
+      "write the candidate's cache entries (under its own keys) so the switch costs no model call there",
+    )
+    .option(
+      '--wait',
+      'wait for every repository, then print the aggregated report (exit 1 when a gate fails)',
+    )
+    .option('--timeout <seconds>', 'how long --wait waits', positiveInt('--timeout'), 600)
+    .action(async (opts: ShadowAppRunOptions) => {
+      const env = process.env;
+      const operator = readOperatorEnv(env);
+      const { prices, gates } = appPricesAndGates(opts, env);
+      const runId = opts.runId ?? new Date().toISOString().replace(/[:.]/g, '-');
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(runId)) {
+        throw new UsageError(`--run-id: expected 1 to 64 letters, digits, ".", "_" or "-", got "${runId}"`);
+      }
+      const exit = await withReports(opts, env, async (reports, redisUrl, prefix) => {
+        const queue = createJobQueue({ connection: redisUrl, prefix, log: pino({ level: 'silent' }) });
+        try {
+          const scheduled = (await queue.schedules()).flatMap((s): RepoRef[] => {
+            const [owner, repo] = s.repository.split('/');
+            return s.installationId !== undefined && owner && repo
+              ? [{ installationId: s.installationId, owner, repo }]
+              : [];
+          });
+          const repositories = pickRepositories(scheduled, {
+            repo: opts.repo,
+            installation: opts.installation,
+            sample: opts.sample ?? operator.DOCS_FIX_SHADOW_SAMPLE,
+            runId,
+          });
+          await startShadowRun({ queue, reports, runId, repositories, warm: opts.warm === true });
+          if (!opts.json || !opts.wait) {
+            process.stderr.write(
+              `docs-fix: shadow-app: run ${runId}: ${repositories.length} repositories enqueued${opts.warm ? ' (warming the candidate)' : ''}: ${repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}\n`,
+            );
+          }
+          if (!opts.wait) {
+            if (opts.json) process.stdout.write(`${JSON.stringify({ runId, repositories })}\n`);
+            return 0;
+          }
+          const deadline = Date.now() + opts.timeout * 1000;
+          let agg = aggregateShadowRun(runId, await reports.run(runId), await reports.records(runId), {
+            prices,
+            gates,
+          });
+          while (agg.pending.length > 0 && Date.now() < deadline) {
+            await sleep(500);
+            agg = aggregateShadowRun(runId, await reports.run(runId), await reports.records(runId), {
+              prices,
+              gates,
+            });
+          }
+          printAggregate(agg, opts.json === true);
+          if (agg.pending.length > 0) {
+            process.stderr.write(
+              `docs-fix: shadow-app: timed out after ${opts.timeout} s with ${agg.pending.length} repositories pending (are workers running with DOCS_FIX_SHADOW_* set?)\n`,
+            );
+            return 1;
+          }
+          return verdict(agg, gates);
+        } finally {
+          await queue.close();
+        }
+      });
+      process.exitCode = exit;
+    });
+
+  addAppOptions(
+    app
+      .command('report')
+      .description(
+        'print the aggregated report of a shadow run (default: the latest); exit 1 when a gate fails',
+      )
+      .argument('[run-id]', 'the run (default: the latest)'),
+  ).action(async (runIdArg: string | undefined, opts: ShadowAppOptions) => {
+    const env = process.env;
+    const { prices, gates } = appPricesAndGates(opts, env);
+    const exit = await withReports(opts, env, async (reports) => {
+      const runId = runIdArg ?? (await reports.latestRunId());
+      if (!runId) throw new UsageError('no shadow run found: start one with docs-fix shadow-app run');
+      const meta = await reports.run(runId);
+      const records = await reports.records(runId);
+      if (!meta && records.length === 0) throw new UsageError(`shadow run ${runId}: not found`);
+      const agg = aggregateShadowRun(runId, meta, records, { prices, gates });
+      printAggregate(agg, opts.json === true);
+      return verdict(agg, gates);
+    });
+    process.exitCode = exit;
+  });
 }

@@ -134,6 +134,67 @@ export const OperatorEnvSchema = z.object({
     .min(0)
     .optional()
     .describe('Price of 1,000 completion tokens, for the cost estimates of shadow runs.'),
+  DOCS_FIX_SHADOW_PROVIDER: z
+    .enum(['openai', 'sim', 'echo'])
+    .optional()
+    .describe('Shadow runs in the app: provider of the candidate (default: `DOCS_FIX_PROVIDER`).'),
+  DOCS_FIX_SHADOW_MODEL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Shadow runs: model id of the candidate (default: `DOCS_FIX_MODEL`).'),
+  DOCS_FIX_SHADOW_BASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('Shadow runs: endpoint of the candidate (default: `OPENAI_BASE_URL`).'),
+  DOCS_FIX_SHADOW_PROMPT_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Shadow runs: a file with the candidate's system prompt, replacing the built-in one."),
+  DOCS_FIX_SHADOW_SIM_SEED: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Shadow runs: seed of a simulator candidate.'),
+  DOCS_FIX_SHADOW_SIM_FLIP_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Shadow runs: flip rate (0..1) of a simulator candidate.'),
+  DOCS_FIX_SHADOW_SIM_RULES: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Shadow runs: rule sets of a simulator candidate, comma-separated (`spelling`, `wordy`, `doubled`, `us-spelling`, `contractions`, `no-contractions`).',
+    ),
+  DOCS_FIX_SHADOW_SAMPLE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20)
+    .describe('Shadow runs: how many scheduled repositories `docs-fix shadow-app run` samples.'),
+  DOCS_FIX_SHADOW_MAX_CHANGE_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Shadow gate: most share of fixpoint lines the candidate may change.'),
+  DOCS_FIX_SHADOW_MIN_FIXPOINT_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Shadow gate: least share of its own output lines the candidate must leave unchanged.'),
+  DOCS_FIX_SHADOW_MAX_COST: z.coerce
+    .number()
+    .min(0)
+    .optional()
+    .describe('Shadow gate: most estimated cost of the switch (at the token prices above).'),
   WORKER_CONCURRENCY: z.coerce
     .number()
     .int()

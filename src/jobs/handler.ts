@@ -13,7 +13,8 @@ import {
   type RunLimits,
 } from '../github/runs.js';
 import type { LineFixer } from '../model/types.js';
-import type { JobHandler, RepoRef } from './types.js';
+import { runShadowJob, type ShadowJobDeps } from './shadow.js';
+import { PermanentJobError, type JobHandler, type RepoRef } from './types.js';
 
 /** An installation client: REST methods, pagination, and Probot's config plugin (follows `_extends`). */
 export type InstallationClient = GitHubClient & {
@@ -36,6 +37,8 @@ export interface JobHandlerDeps {
   readonly limits: RunLimits;
   readonly schedules?: { upsertSchedule(repo: RepoRef, schedule: string): Promise<unknown> };
   readonly recordRun?: (summary: RunSummary) => void;
+  /** Shadow runs (`shadow` jobs); without it they fail permanently, saying so. */
+  readonly shadow?: ShadowJobDeps;
   readonly log: Logger;
 }
 
@@ -80,6 +83,14 @@ export function createJobHandler(deps: JobHandlerDeps): JobHandler {
           base: spec.branch.slice(BOT_BRANCH_PREFIX.length),
         });
         return { summary: out.summary };
+      }
+      case 'shadow': {
+        if (!deps.shadow) {
+          throw new PermanentJobError(
+            'shadow runs are not configured in this worker: set DOCS_FIX_SHADOW_MODEL (or another DOCS_FIX_SHADOW_* variable)',
+          );
+        }
+        return runShadowJob(run, spec, deps.shadow, ctx.signal);
       }
     }
   };

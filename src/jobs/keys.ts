@@ -26,6 +26,7 @@ export const SCHEDULED_CHECK_BUCKET_MS = 60 * 60 * 1000;
  *   id (a redelivered comment is one job; a repeated comment on the same head is skipped by the worker)
  * - pr-closed: repository, pull request, head branch
  * - scheduled-check: repository, branch, and the hour (`now`) it was asked for
+ * - shadow: repository and shadow run id (a run examines each repository once)
  * The result has the shape `<kind>-<32 hex>`: no `:` (BullMQ refuses it in custom ids) and not an integer.
  */
 export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
@@ -39,6 +40,8 @@ export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
       return `pr-closed-${digest(['pr-closed', slug, spec.pull, spec.branch])}`;
     case 'scheduled-check':
       return `scheduled-check-${digest(['scheduled-check', slug, spec.branch ?? '', Math.floor(now / SCHEDULED_CHECK_BUCKET_MS)])}`;
+    case 'shadow':
+      return `shadow-${digest(['shadow', slug, spec.runId])}`;
   }
 }
 
@@ -55,4 +58,22 @@ export function repoLockKey(prefix: string, repo: Pick<RepoRef, 'owner' | 'repo'
 /** A stable unsigned 32-bit number per repository, used to spread scheduled checks over the clock. */
 export function repoHash(repo: Pick<RepoRef, 'owner' | 'repo'>): number {
   return createHash('sha256').update(repoSlug(repo)).digest().readUInt32BE(0);
+}
+
+/** How long shadow reports are kept in Redis. */
+export const SHADOW_REPORT_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/** A hash of one shadow run: field `repoSlug` -> JSON record of that repository's report (or failure). */
+export function shadowReportsKey(prefix: string, runId: string): string {
+  return `${prefix}:shadow:run:${runId}:reports`;
+}
+
+/** A JSON string: what a shadow run was asked to do (repositories, warm, when). */
+export function shadowRunKey(prefix: string, runId: string): string {
+  return `${prefix}:shadow:run:${runId}:meta`;
+}
+
+/** A sorted set of shadow run ids by start time (ms), to find the latest. */
+export function shadowRunsKey(prefix: string): string {
+  return `${prefix}:shadow:runs`;
 }

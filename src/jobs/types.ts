@@ -47,6 +47,17 @@ export type JobSpec =
       readonly kind: 'pr-closed';
       readonly pull: number;
       readonly branch: string;
+    })
+  | (RepoRef & {
+      /**
+       * A shadow run of the candidate configuration on the default branch (operators' `docs-fix shadow-app`):
+       * reads only, writes nothing to GitHub, and stores its report in Redis under `runId`.
+       */
+      readonly kind: 'shadow';
+      /** The shadow run this repository is part of. */
+      readonly runId: string;
+      /** Persist the candidate's cache entries (under its own keys) so the switch costs no model call here. */
+      readonly warm?: boolean;
     });
 
 export type JobKind = JobSpec['kind'];
