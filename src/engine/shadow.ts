@@ -93,7 +93,10 @@ export interface ShadowCounts {
   currentFixpoints: number;
   /** Editable lines the current configuration would change itself (pending live edits). */
   currentChanged: number;
-  /** Editable lines the live cache holds (or the current model answers) as rejected: kept unchanged. */
+  /**
+   * Editable lines kept unchanged by a rule: held (rejected) entries, fresh rejections, and rewrites the
+   * engine withholds in this file.
+   */
   currentHeld: number;
   /** Editable lines whose current answer is unknown (not asked, over budget, unanswered). */
   currentUnknown: number;
@@ -339,7 +342,12 @@ export function countShadow(current: FixResult, candidate: FixResult, recheck?: 
       }
     } else if (isUnknown(cur)) c.currentUnknown += 1;
     else if (cur.after !== undefined && cur.after !== cur.before) c.currentChanged += 1;
-    else if (cur.outcome === 'held-hit' || cur.outcome.startsWith('rejected:')) c.currentHeld += 1;
+    else if (
+      cur.outcome === 'held-hit' ||
+      cur.outcome.startsWith('rejected:') ||
+      cur.outcome.startsWith('rewrite-withheld:')
+    )
+      c.currentHeld += 1;
     if (!isUnknown(cur) && !isUnknown(k)) {
       c.compared += 1;
       if (textAfter(cur) === textAfter(k)) c.agreed += 1;
