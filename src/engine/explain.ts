@@ -317,18 +317,22 @@ function nextRun(
       why: 'the cache knows nothing about the line: the run sends it to the model (within its budget), admits the answer and stores it',
     };
   }
+  if (!cache.admission.ok) {
+    return {
+      outcome: `rewrite-withheld:${cache.admission.reason}`,
+      why: `the cached rewrite fails today's admission (${cache.admission.detail}): it is not applied and the line stays as it is`,
+    };
+  }
   if (!cache.structure.ok) {
     return {
-      outcome: 'rewrite-hit',
+      outcome: 'rewrite-withheld:structure-changed',
       why: `the cached rewrite is not applied: ${cache.structure.detail}; the line stays as it is`,
     };
   }
   return {
     outcome: 'rewrite-hit',
     text: cache.text,
-    why: cache.admission.ok
-      ? 'the cache holds a rewrite: the run changes the line without asking the model'
-      : `the cache holds a rewrite: the run changes the line without asking the model (cached rewrites are not re-admitted, though today's admission rejects it: ${cache.admission.reason})`,
+    why: 'the cache holds a rewrite: the run changes the line without asking the model',
   };
 }
 

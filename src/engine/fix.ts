@@ -55,6 +55,9 @@ export function emptySummary(): RunSummary {
     distinctLines: 0,
     fixpointHits: 0,
     rewriteHits: 0,
+    withheldByReason: {},
+    missChangedLines: 0,
+    missUnchangedLines: 0,
     heldHits: 0,
     modelLines: 0,
     modelRequests: 0,
@@ -224,6 +227,12 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
     } else if (value.type === 'held') {
       entry.outcome = 'held-hit';
     } else {
+      // Stored rewrites passed admission when they were stored; rules tightened since then still apply.
+      const admission = admitRewrite({ kind: entry.kind, before: entry.text, after: value.text });
+      if (!admission.ok) {
+        entry.outcome = `rewrite-withheld:${admission.reason}`;
+        return;
+      }
       entry.outcome = 'rewrite-hit';
       entry.result = value.text;
       servedRewriteKeys.push(keyOf(entry.kind, value.text));
@@ -273,18 +282,14 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   }
   const verdicts = await parser.admitStructure(tasks.map(({ doc, replacements }) => ({ doc, replacements })));
   const patches: FilePatch[] = [];
+  /** Per patched file, the line indexes whose replacement was applied. */
+  const applied = new Map<string, ReadonlySet<number>>();
+  const brokenSomewhere = new Set<DistinctLine>();
   tasks.forEach((task, t) => {
     const verdict = verdicts[t]!;
-    for (const index of verdict.broken) {
-      const entry = distinct[task.ids.get(index)!]!;
-      // A fresh answer that breaks the structure is held; a cached rewrite is just not applied here.
-      if (entry.outcome === 'miss-changed') {
-        entry.outcome = 'rejected:structure-changed';
-        entry.result = undefined;
-        entry.write = { op: 'held', key: entry.key, reason: 'structure-changed' };
-      }
-    }
+    for (const index of verdict.broken) brokenSomewhere.add(distinct[task.ids.get(index)!]!);
     if (verdict.accepted.size === 0 || !verdict.after) return;
+    applied.set(task.file.path, new Set(verdict.accepted.keys()));
     patches.push({
       path: task.file.path,
       before: task.file.bytes,
@@ -292,6 +297,22 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
       changedLines: verdict.accepted.size,
     });
   });
+  // A fresh answer that breaks the structure wherever it occurs is held (retried when the entry expires).
+  // One applied in some file is stored as the rewrite it is there (its text must become a fixpoint) and is
+  // withheld, per occurrence, from the files it would break; a cached rewrite is only withheld.
+  const appliedSomewhere = (entry: DistinctLine): boolean =>
+    tasks.some((task) => {
+      const done = applied.get(task.file.path);
+      if (!done) return false;
+      for (const [index, id] of task.ids) if (id === entry.id && done.has(index)) return true;
+      return false;
+    });
+  for (const entry of brokenSomewhere) {
+    if (entry.outcome !== 'miss-changed' || appliedSomewhere(entry)) continue;
+    entry.outcome = 'rejected:structure-changed';
+    entry.result = undefined;
+    entry.write = { op: 'held', key: entry.key, reason: 'structure-changed' };
+  }
 
   // 5. Store under the invariant before anything is emitted; a failure here fails the run closed.
   const writes = distinct.flatMap((d) => (d.write ? [d.write] : []));
@@ -302,13 +323,12 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   }
 
   // 6. Count per line occurrence and trace; note the files every line of which is now a stored fixpoint.
-  const patched = new Set(patches.map((p) => p.path));
   const fileWrites: StoreWrite[] = [];
   const storedTraces: ParsedFile[] = [];
   for (const parsedFile of parsed) {
     const { file, doc, ids } = parsedFile;
-    const isPatched = patched.has(file.path);
-    let allFixpoints = !isPatched;
+    const appliedHere = applied.get(file.path);
+    let allFixpoints = appliedHere === undefined;
     for (const unit of doc.lines) {
       const id = ids.get(unit.index);
       if (id === undefined) {
@@ -316,16 +336,14 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
         continue;
       }
       const entry = distinct[id]!;
-      countOutcome(summary, entry.outcome);
-      if (entry.outcome !== 'fixpoint-hit' && entry.outcome !== 'miss-unchanged') allFixpoints = false;
-      const changed = entry.result !== undefined && entry.result !== unit.text && isPatched;
-      if (
-        ctx.trace === 'all' ||
-        changed ||
-        entry.outcome.startsWith('rejected') ||
-        entry.outcome === 'over-budget'
-      ) {
-        trace.push(traceOf(file.path, unit, entry.outcome, changed ? entry.result : undefined));
+      const changed = entry.result !== undefined && appliedHere?.has(unit.index) === true;
+      // A rewrite this file could not take keeps the line: say so for this occurrence.
+      const outcome: LineOutcome =
+        entry.result !== undefined && !changed ? 'rewrite-withheld:structure-changed' : entry.outcome;
+      countOutcome(summary, outcome);
+      if (outcome !== 'fixpoint-hit' && outcome !== 'miss-unchanged') allFixpoints = false;
+      if (ctx.trace === 'all' || changed || outcome !== entry.outcome || isNotable(outcome)) {
+        trace.push(traceOf(file.path, unit, outcome, changed ? entry.result : undefined));
       }
     }
     if (allFixpoints && useFileFixpoints) {
@@ -402,10 +420,22 @@ function traceOf(path: string, unit: LineUnit, outcome: LineOutcome, after?: str
     : { path, line: unit.line, outcome, before: unit.text, after };
 }
 
+/** Outcomes traced even when the trace keeps changes only: the line was not changed, and somebody may ask why. */
+function isNotable(outcome: LineOutcome): boolean {
+  return (
+    outcome.startsWith('rejected:') || outcome.startsWith('rewrite-withheld:') || outcome === 'over-budget'
+  );
+}
+
 function countOutcome(summary: RunSummary, outcome: LineOutcome): void {
   if (outcome === 'fixpoint-hit') summary.fixpointHits += 1;
   else if (outcome === 'rewrite-hit') summary.rewriteHits += 1;
-  else if (outcome === 'held-hit') {
+  else if (outcome === 'miss-changed') summary.missChangedLines += 1;
+  else if (outcome === 'miss-unchanged') summary.missUnchangedLines += 1;
+  else if (outcome.startsWith('rewrite-withheld:')) {
+    const reason = outcome.slice('rewrite-withheld:'.length);
+    summary.withheldByReason[reason] = (summary.withheldByReason[reason] ?? 0) + 1;
+  } else if (outcome === 'held-hit') {
     summary.heldHits += 1;
     summary.heldLines += 1;
   } else if (outcome === 'over-budget') summary.overBudgetLines += 1;

@@ -6,6 +6,8 @@ import type { FileTrace, FixResult, KeyInputs, LineTrace } from './types.js';
 export interface LineDecisions {
   'fixpoint-hit': number;
   'rewrite-hit': number;
+  /** A rewrite (cached or fresh) not applied to this line: see `withheldByReason`. */
+  'rewrite-withheld': number;
   /** Served from a held entry (an answer rejected by an earlier run): kept unchanged. */
   'held-hit': number;
   /** Sent to the model; its answer changed the line. */
@@ -23,17 +25,15 @@ export interface DecisionSummary {
   readonly files: Record<string, number>;
   readonly lines: LineDecisions;
   readonly rejectedByReason: Record<string, number>;
+  readonly withheldByReason: Record<string, number>;
   readonly frozenByReason: Record<string, number>;
 }
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((n, c) => n + c, 0);
 
-/**
- * Counts a run's decisions. Line counts come from the summary; `miss-changed` from the trace (a changed line
- * is always traced), and `miss-unchanged` is the rest of the lines the model answered.
- */
+/** Counts a run's decisions (per line occurrence, from the summary the engine counted). */
 export function summariseDecisions(
-  result: Pick<FixResult, 'summary' | 'trace'> & { readonly files?: readonly FileTrace[] },
+  result: Pick<FixResult, 'summary'> & { readonly files?: readonly FileTrace[] },
 ): DecisionSummary {
   const s = result.summary;
   const files: Record<string, number> = {};
@@ -47,29 +47,22 @@ export function summariseDecisions(
     const outcome = `skipped:${skip.reason}`;
     files[outcome] = (files[outcome] ?? 0) + 1;
   }
-  const missChanged = result.trace.filter((t) => t.outcome === 'miss-changed').length;
-  const answered =
-    s.editableLines -
-    s.fixpointHits -
-    s.rewriteHits -
-    s.heldHits -
-    s.rejectedLines -
-    s.overBudgetLines -
-    s.unansweredLines;
   return {
     files,
     lines: {
       'fixpoint-hit': s.fixpointHits,
       'rewrite-hit': s.rewriteHits,
+      'rewrite-withheld': sum(s.withheldByReason),
       'held-hit': s.heldHits,
-      'miss-changed': missChanged,
-      'miss-unchanged': Math.max(0, answered - missChanged),
+      'miss-changed': s.missChangedLines,
+      'miss-unchanged': s.missUnchangedLines,
       rejected: s.rejectedLines,
       'over-budget': s.overBudgetLines,
       unanswered: s.unansweredLines,
       frozen: sum(s.frozenByReason),
     },
     rejectedByReason: { ...s.rejectedByReason },
+    withheldByReason: { ...s.withheldByReason },
     frozenByReason: { ...s.frozenByReason },
   };
 }

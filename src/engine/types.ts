@@ -23,6 +23,11 @@ export interface FilePatch {
 export type LineOutcome =
   | 'fixpoint-hit'
   | 'rewrite-hit'
+  /**
+   * A rewrite (cached, or answered in this run and stored) that is not applied in this file: it fails
+   * today's admission rules, or the file's structure does not survive it. The line stays as it is.
+   */
+  | `rewrite-withheld:${string}`
   | 'held-hit'
   | 'miss-changed'
   | 'miss-unchanged'
@@ -78,7 +83,14 @@ export interface RunSummary {
   /** Distinct editable (kind, text) pairs after dedupe. */
   distinctLines: number;
   fixpointHits: number;
+  /** Lines changed from a cached rewrite. */
   rewriteHits: number;
+  /** Lines a rewrite was withheld from (see the `rewrite-withheld` outcome), by reason. */
+  withheldByReason: Record<string, number>;
+  /** Lines the model answered this run, and whose answer changed the line. */
+  missChangedLines: number;
+  /** Lines the model answered this run unchanged. */
+  missUnchangedLines: number;
   /** Lines served from held entries (earlier rejected answers), kept unchanged. */
   heldHits: number;
   modelLines: number;

@@ -140,6 +140,7 @@ export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInpu
     ...reasonRows('Files skipped', skipped),
     ['Lines already correct (fixpoint hit)', lines['fixpoint-hit']],
     ['Lines rewritten from the cache (rewrite hit)', lines['rewrite-hit']],
+    ...reasonRows('Lines a rewrite was withheld from', decisions.withheldByReason),
     ['Lines sent to the model, changed', lines['miss-changed']],
     ['Lines sent to the model, unchanged', lines['miss-unchanged']],
     ...reasonRows('Lines rejected', decisions.rejectedByReason),

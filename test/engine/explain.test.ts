@@ -228,7 +228,7 @@ describe('explainLine on prepared cache states', () => {
     expect(e.next.why).toContain('link-changed');
   });
 
-  it('a cached rewrite that would break the structure: explain says it is not applied, and the engine agrees', async () => {
+  it("a cached rewrite that today's admission rejects: explain says it is withheld, and the engine agrees", async () => {
     const unit = editable[0]!;
     const broken = `# ${unit.text}`;
     const store = new MemoryStore();
@@ -244,12 +244,12 @@ describe('explainLine on prepared cache states', () => {
     if (e.cache?.type !== 'rewrite') throw new Error('expected a rewrite');
     expect(e.cache.admission).toMatchObject({ ok: false, reason: 'new-block-syntax' });
     expect(e.cache.structure.ok).toBe(false);
-    expect(e.next).toMatchObject({ outcome: 'rewrite-hit' });
+    expect(e.next).toMatchObject({ outcome: 'rewrite-withheld:new-block-syntax' });
     expect(e.next.text).toBeUndefined();
 
     const run = await fixFiles([file], { ...engine(store, fixer), trace: 'all' });
     const traced = run.trace.find((t) => t.line === unit.line)!;
-    expect(traced.outcome).toBe('rewrite-hit');
+    expect(traced.outcome).toBe('rewrite-withheld:new-block-syntax');
     expect(traced.after).toBeUndefined();
     const after = new TextDecoder().decode(run.patches[0]?.after ?? file.bytes);
     expect(after.split('\n')[unit.line - 1]).toBe(unit.prefix + unit.text);

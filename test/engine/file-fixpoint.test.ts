@@ -314,3 +314,59 @@ describe('file-level fixpoints', () => {
     expect(again.summary.editableLines).toBeGreaterThan(0);
   });
 });
+
+describe('withheld rewrites', () => {
+  const a = { path: 'a.md', bytes: new TextEncoder().encode('# A\n\nThis is teh guide.\n') };
+  const b = {
+    path: 'b.md',
+    bytes: new TextEncoder().encode('# B\n\nThis is teh guide.\n\nMore text here.\n'),
+  };
+
+  /** The in-thread parser, except that replacing line `line` of `path` reports a broken structure. */
+  function breaking(path: string, line: number): FileParser {
+    const inner = inThreadParser();
+    return {
+      ...inner,
+      admitStructure: async (tasks) =>
+        (await inner.admitStructure(tasks)).map((verdict, i) => {
+          const doc = tasks[i]!.doc;
+          if (doc.path !== path) return verdict;
+          const index = doc.lines.findIndex((u) => u.line === line);
+          const accepted = new Map([...verdict.accepted].filter(([k]) => k !== index));
+          const after = accepted.size > 0 ? verdict.after : undefined;
+          return { accepted, broken: [...verdict.broken, index], ...(after ? { after } : {}) };
+        }),
+    };
+  }
+
+  it('a fresh answer applied in one file and breaking another is stored as a rewrite and withheld per file', async () => {
+    const store = new MemoryStore();
+    const fixer = createFixer({ provider: 'sim', model: 'sim', sim: { flipRate: 0 } });
+    const result = await fixFiles([a, b], ctxOf(store, fixer, { parser: breaking('b.md', 3) }));
+    expect(result.patches.map((p) => p.path)).toEqual(['a.md']);
+    expect(result.trace.map((t) => [t.path, t.line, t.outcome, t.after])).toEqual([
+      ['a.md', 3, 'miss-changed', 'This is the guide.'],
+      ['b.md', 3, 'rewrite-withheld:structure-changed', undefined],
+    ]);
+    expect(result.summary.missChangedLines).toBe(1);
+    expect(result.summary.withheldByReason).toEqual({ 'structure-changed': 1 });
+    // The text emitted in a.md is a fixpoint, as for every rewrite: a re-run of a.md's output converges.
+    const again = await fixFiles(applied([a], result), ctxOf(store, fixer));
+    expect(again.summary.fixpointHits).toBe(again.summary.editableLines);
+    // b.md keeps being withheld, and is never stored as a file-level fixpoint.
+    const rerun = await fixFiles([b], ctxOf(store, fixer, { parser: breaking('b.md', 3) }));
+    expect(rerun.trace.map((t) => t.outcome)).toEqual(['rewrite-withheld:structure-changed']);
+    expect(rerun.summary.fileFixpointsStored).toBe(0);
+  });
+
+  it('a fresh answer that breaks every file it occurs in is held', async () => {
+    const store = new MemoryStore();
+    const fixer = createFixer({ provider: 'sim', model: 'sim', sim: { flipRate: 0 } });
+    const result = await fixFiles([b], ctxOf(store, fixer, { parser: breaking('b.md', 3) }));
+    expect(result.patches).toEqual([]);
+    expect(result.trace.map((t) => t.outcome)).toEqual(['rejected:structure-changed']);
+    const rerun = await fixFiles([b], ctxOf(store, fixer));
+    expect(rerun.summary.heldHits).toBe(1);
+    expect(rerun.summary.modelLines).toBe(0);
+  });
+});

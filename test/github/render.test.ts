@@ -84,6 +84,7 @@ const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary =>
   lines: {
     'fixpoint-hit': 20,
     'rewrite-hit': 3,
+    'rewrite-withheld': 1,
     'held-hit': 1,
     'miss-changed': 4,
     'miss-unchanged': 2,
@@ -93,6 +94,7 @@ const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary =>
     frozen: 12,
   },
   rejectedByReason: { 'link-changed': 2, empty: 1 },
+  withheldByReason: { 'structure-changed': 1 },
   frozenByReason: { code: 8, blank: 4 },
   ...overrides,
 });
@@ -116,6 +118,7 @@ describe('check run: Decisions', () => {
       '| Files skipped: binary | 1 |',
       '| Lines already correct (fixpoint hit) | 20 |',
       '| Lines rewritten from the cache (rewrite hit) | 3 |',
+      '| Lines a rewrite was withheld from: structure-changed | 1 |',
       '| Lines sent to the model, changed | 4 |',
       '| Lines sent to the model, unchanged | 2 |',
       '| Lines rejected: link-changed | 2 |',
@@ -147,6 +150,7 @@ describe('check run: Decisions', () => {
           'miss-unchanged': 0,
         },
         rejectedByReason: {},
+        withheldByReason: {},
         frozenByReason: {},
       }),
     );
