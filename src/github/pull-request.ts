@@ -175,6 +175,8 @@ export interface BotBranchState {
   readonly truncated: boolean;
   /** The commit the branch forked from `base` at (null when GitHub did not say). */
   readonly mergeBaseSha: string | null;
+  /** Where `base` itself points now (the compare's base commit). */
+  readonly baseHeadSha: string;
   /** Blob SHA of each file the branch changes (removed files map to null). */
   readonly blobs: ReadonlyMap<string, string | null>;
 }
@@ -221,6 +223,7 @@ export async function inspectBotBranch(
     files,
     truncated: (data.files?.length ?? 0) >= 300 || data.commits.length < data.total_commits,
     mergeBaseSha: (data.merge_base_commit as { sha?: string } | null)?.sha ?? null,
+    baseHeadSha: data.base_commit.sha,
     blobs,
   };
 }

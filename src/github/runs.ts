@@ -5,6 +5,7 @@ import type { LineStore } from '../cache/types.js';
 import type { RepoConfig } from '../config/schema.js';
 import { keepWithinLimits, pathFilter } from '../engine/files.js';
 import { fixFiles, knownFileFixpoints } from '../engine/fix.js';
+import type { FileParser } from '../engine/parser.js';
 import { summariseDecisions } from '../engine/trace.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import type { LineFixer } from '../model/types.js';
@@ -12,7 +13,7 @@ import { annotationsFromPatches, completeCheckRun } from './check-run.js';
 import { changedMarkdownFiles, recursiveTree } from './changed-files.js';
 import { ConfigError } from '../config/errors.js';
 import { BranchMovedError, GitHubApiError, statusOf, type GitHubClient, type RepoRef } from './client.js';
-import { commitFiles, deleteBranch } from './commit.js';
+import { branchHead, commitFiles, deleteBranch } from './commit.js';
 import {
   commentOnce,
   hasWritePermission,
@@ -58,6 +59,8 @@ export interface RunDeps {
   readonly readConfig: () => Promise<unknown>;
   readonly log: Logger;
   readonly syncSchedule?: (schedule: string) => Promise<void>;
+  /** Where files are split (a worker process's shared thread pool); default: in the job's thread. */
+  readonly parser?: FileParser;
   readonly recordRun?: (summary: RunSummary) => void;
   /**
    * False for user tokens (the `docs-fix pr` CLI): they cannot write check runs (GitHub answers 403), so no
@@ -148,6 +151,7 @@ async function runEngine(
       maxTokens: deps.limits.maxTokens,
     },
     log: deps.log,
+    ...(deps.parser ? { parser: deps.parser } : {}),
   });
   // Blobs skipped before reading count as the file-level fixpoint hits they are.
   fixed.summary.files += known.length;
@@ -299,27 +303,41 @@ export async function runPush(
     afterTreeSha?: string;
   },
 ): Promise<RunOutcome> {
-  const cfg = await configOrReport(deps, spec.after);
+  let cfg = await configOrReport(deps, spec.after);
   if (!cfg) return { summary: 'invalid config: reported on the check run' };
-  await deps.syncSchedule?.(cfg.config.schedule);
   const watched = cfg.config.branches.length > 0 ? cfg.config.branches : [spec.defaultBranch];
   if (!watched.includes(spec.branch)) return { summary: `branch ${spec.branch} is not watched` };
 
-  const changed: { files: readonly FileToRead[]; afterTreeSha: string | undefined } = spec.paths
-    ? {
-        files: spec.paths.filter(pathFilter(cfg.config)),
-        afterTreeSha: spec.afterTreeSha,
-      }
-    : await changedMarkdownFiles(deps.octokit, deps.repo, {
-        before: spec.before,
-        after: spec.after,
-        include: cfg.config.include,
-        exclude: cfg.config.exclude,
-      });
   const state = await inspectBotBranch(deps.octokit, deps.repo, {
     base: spec.branch,
     botLogin: deps.botLogin,
   });
+  // Jobs of one repository run one at a time, but not always in push order (a busy repository delays them).
+  // A push that is no longer the branch head is superseded: fix the branch as it is now, over the range of
+  // this push and every later one, so a late job never rebuilds the bot branch on an older base.
+  const head = state ? state.baseHeadSha : await branchHead(deps.octokit, deps.repo, spec.branch);
+  if (head === null) return { summary: `branch ${spec.branch} no longer exists` };
+  const superseded = head !== spec.after;
+  const after = head;
+  if (superseded) {
+    deps.log.info({ pushed: spec.after, head }, 'push superseded by a later one: fixing the branch head');
+    cfg = await configOrReport(deps, head);
+    if (!cfg) return { summary: 'invalid config: reported on the check run' };
+  }
+  await deps.syncSchedule?.(cfg.config.schedule);
+
+  const changed: { files: readonly FileToRead[]; afterTreeSha: string | undefined } =
+    spec.paths && !superseded
+      ? {
+          files: spec.paths.filter(pathFilter(cfg.config)),
+          afterTreeSha: spec.afterTreeSha,
+        }
+      : await changedMarkdownFiles(deps.octokit, deps.repo, {
+          before: spec.before,
+          after,
+          include: cfg.config.include,
+          exclude: cfg.config.exclude,
+        });
   if (changed.files.length === 0 && !state) return { summary: 'no markdown changed' };
   const matches = pathFilter(cfg.config);
   const toRead = new Map<string, FileToRead>(
@@ -327,7 +345,7 @@ export async function runPush(
   );
   for (const path of state?.files ?? []) if (!toRead.has(path) && matches(path)) toRead.set(path, path);
   const unknown = await withoutKnownFixpoints(deps, cfg, [...toRead.values()]);
-  const read = await readFiles(deps.octokit, deps.repo, spec.after, unknown.toRead);
+  const read = await readFiles(deps.octokit, deps.repo, after, unknown.toRead);
   const { files, skipped } = keepWithinLimits(read, deps.limits);
   const result = await runEngine(deps, files, cfg, unknown.known);
   result.summary.skippedFiles.push(...skipped);
@@ -337,7 +355,7 @@ export async function runPush(
   if (!cfg.config.dryRun) {
     const proposed = await proposeOnBotBranch(deps, {
       base: spec.branch,
-      baseSha: spec.after,
+      baseSha: after,
       baseTreeSha: changed.afterTreeSha,
       cfg,
       result,
@@ -346,7 +364,7 @@ export async function runPush(
     note = proposed.text;
     pullRequest = proposed.pullRequest;
   }
-  await reportCheck(deps, { headSha: spec.after, result, dryRun: cfg.config.dryRun, note });
+  await reportCheck(deps, { headSha: after, result, dryRun: cfg.config.dryRun, note });
   return { summary: note, result, pullRequest };
 }
 

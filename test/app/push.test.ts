@@ -239,14 +239,15 @@ describe('repository config', () => {
 });
 
 describe('GitHub API requests per push', () => {
-  it('≤ changed markdown files + 8 with the config present, +1 without it, 0 without markdown', async () => {
+  it('≤ changed markdown files + 9 for a new pull request (+1 without a config file), + 8 for an update, 0 without markdown', async () => {
     const app = (h = await startApp({ files: { ...CONFIG, 'README.md': '# Docs\n', 'src/x.ts': 'x\n' } }));
     const counts: Record<string, number> = {};
 
     app.fake.clearLog();
     await app.push({ 'docs/a.md': 'Teh a.\n', 'docs/b.md': 'Teh b.\n', 'docs/c.md': 'Teh c.\n' });
     counts['new pull request, 3 files'] = app.repoRequests();
-    expect(app.repoRequests()).toBeLessThanOrEqual(3 + 8);
+    // Without a bot branch, one request reads the branch head (a late job must not build on an older base).
+    expect(app.repoRequests()).toBeLessThanOrEqual(3 + 9);
 
     app.fake.clearLog();
     await app.push({ 'docs/d.md': 'Teh d.\n' });
@@ -264,7 +265,7 @@ describe('GitHub API requests per push', () => {
       bare.fake.clearLog();
       await bare.push({ 'docs/a.md': 'Teh a.\n', 'docs/b.md': 'Teh b.\n', 'docs/c.md': 'Teh c.\n' });
       counts['new pull request, 3 files, no config file'] = bare.repoRequests();
-      expect(bare.repoRequests()).toBeLessThanOrEqual(3 + 9);
+      expect(bare.repoRequests()).toBeLessThanOrEqual(3 + 10);
     } finally {
       await bare.close();
     }
@@ -283,6 +284,31 @@ describe('races and failures', () => {
     before: '0'.repeat(40),
     after,
     defaultBranch: 'main',
+  });
+
+  it('pushes handled out of order: the late job of an older push fixes the branch head, never an older base', async () => {
+    for (const existing of [false, true]) {
+      const app = await startApp(existing ? {} : { files: { 'README.md': '# Docs\n' } });
+      try {
+        // With `existing`, a bot pull request is open before the two pushes (the state comes from its compare).
+        if (existing) await app.push({ 'r0.md': 'Teh zero.\n' });
+        const first = app.fake.pushCommit(app.fullName, { files: { 'r1.md': 'Teh one.\n' } });
+        const second = app.fake.pushCommit(app.fullName, { files: { 'r2.md': 'Teh two.\n' } });
+        const spec = (p: typeof first): JobSpec => ({ ...pushSpec(app, p.after), before: p.before });
+        await app.runJob(spec(second));
+        const late = await app.runJob(spec(first));
+        expect(late.summary, `existing ${existing}`).not.toMatch(/error/i);
+        const pull = open(app)[0]!;
+        expect(pull.base.sha).toBe(second.after);
+        expect(app.fake.readFile(app.fullName, 'docs-fix/main', 'r1.md')).toBe('The one.\n');
+        expect(app.fake.readFile(app.fullName, 'docs-fix/main', 'r2.md')).toBe('The two.\n');
+        if (existing) expect(app.fake.readFile(app.fullName, 'docs-fix/main', 'r0.md')).toBe('The zero.\n');
+        // The bot branch is built on the head, with the head's files.
+        expect(app.fake.files(app.fullName, 'docs-fix/main').has('r2.md')).toBe(true);
+      } finally {
+        await app.close();
+      }
+    }
   });
 
   it('422 "A pull request already exists" (another run created it) → the open one is updated', async () => {
