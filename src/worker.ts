@@ -15,6 +15,11 @@ import {
 } from './jobs/index.js';
 import type { RunMetrics } from './metrics.js';
 import { createFixer } from './model/index.js';
+import { createParsePool } from './engine/parse-pool.js';
+import { openRedis } from './jobs/connection.js';
+import { shadowCandidateFromEnv, shadowJobDepsFromEnv } from './jobs/shadow.js';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export interface WorkerRuntime {
   close(): Promise<void>;
@@ -121,8 +126,17 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
     }
     return octokit;
   };
+  // One thread pool per process, shared by its jobs; a shadow candidate only when DOCS_FIX_SHADOW_* asks.
+  const parser = createParsePool({ threads: operator.DOCS_FIX_PARSE_THREADS || availableParallelism() });
+  const readText = (path: string): string => readFileSync(path, 'utf8');
+  const shadowRedis = shadowCandidateFromEnv(operator, readText)
+    ? openRedis(operator.REDIS_URL, 'queue')
+    : undefined;
+  const shadow = shadowRedis ? shadowJobDepsFromEnv(operator, shadowRedis, readText) : undefined;
   const handler = createJobHandler({
     octokitFor,
+    parser,
+    ...(shadow ? { shadow } : {}),
     botLogin: appBotLogin(probot),
     store,
     fixerFor: (styleGuide) =>
@@ -160,6 +174,8 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
   return {
     async close() {
       await worker.close();
+      await parser.close();
+      await shadowRedis?.quit();
       await store.close();
     },
   };

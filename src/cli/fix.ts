@@ -9,7 +9,7 @@ import { convergeRuns, type ConvergeReport } from '../engine/converge.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import { summariseDecisions } from '../engine/trace.js';
 import { formatKeyInputs } from './explain.js';
-import { addRunOptions, setupRun, UsageError, type RunOptions, type RunSetup } from './options.js';
+import { addRunOptions, parserFor, setupRun, UsageError, type RunOptions, type RunSetup } from './options.js';
 import { progressReporter } from './progress.js';
 
 interface Loaded {
@@ -43,6 +43,7 @@ async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
   const { setup, files, skipped } = loaded;
   if (!opts.json) process.stderr.write(`docs-fix: model ${setup.fixer.label}; cache ${setup.store.kind}\n`);
   const progress = progressReporter(process.stderr, opts.json === true);
+  const parser = parserFor(opts, files);
   try {
     const result = await fixFiles(files, {
       store: setup.store,
@@ -51,11 +52,14 @@ async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
       budget: setup.budget,
       trace: opts.trace ? 'all' : 'changes',
       onProgress: progress.update,
+      parser,
+      fileFixpoints: opts.fileFixpoints !== false,
     });
     result.summary.skippedFiles.unshift(...skipped);
     return result;
   } finally {
     progress.done();
+    await parser.close();
   }
 }
 
@@ -78,6 +82,7 @@ export function formatSummary(s: RunSummary): string {
   const decisions = [
     s.fileFixpointHits > 0 ? `${s.fileFixpointHits} files skipped whole as file-level fixpoints` : '',
     byReason('rejected', s.rejectedByReason),
+    byReason('withheld', s.withheldByReason),
     byReason('frozen', s.frozenByReason),
   ].filter((d) => d !== '');
   if (decisions.length > 0) lines.push(`decisions: ${decisions.join('; ')}`);
@@ -187,14 +192,20 @@ export function registerFix(program: Command): void {
             `docs-fix: converge, ${opts.runs} runs, model ${setup.fixer.label}, ${opts.cache ? `cache ${setup.store.kind}` : 'no cache'}\n`,
           );
         }
-        const report = await convergeRuns(loaded.files, {
-          runs: opts.runs,
-          storeForRun: () => (opts.cache ? setup.store : new MemoryStore()),
-          fixer: setup.fixer,
-          scope: setup.scope,
-          budget: setup.budget,
-        });
-        printConverge(report, opts);
+        const parser = parserFor(opts, loaded.files);
+        try {
+          const report = await convergeRuns(loaded.files, {
+            runs: opts.runs,
+            storeForRun: () => (opts.cache ? setup.store : new MemoryStore()),
+            fixer: setup.fixer,
+            scope: setup.scope,
+            budget: setup.budget,
+            parser,
+          });
+          printConverge(report, opts);
+        } finally {
+          await parser.close();
+        }
       } finally {
         await loaded.setup.store.close();
       }

@@ -1,10 +1,14 @@
 // Options shared by fix, check and converge, and turning them into a store, a fixer and a file selection.
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { openStore } from '../cache/index.js';
 import type { LineStore } from '../cache/types.js';
 import { parseRepoConfigYaml, readOperatorEnv, type OperatorEnv, type RepoConfig } from '../config/index.js';
 import { RepoConfigSchema } from '../config/schema.js';
+import { createParsePool } from '../engine/parse-pool.js';
+import { inThreadParser, type FileParser } from '../engine/parser.js';
+import type { SourceFile } from '../engine/types.js';
 import { createFixer, normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/index.js';
 import type { Budget, LineFixer } from '../model/types.js';
 
@@ -34,6 +38,8 @@ export interface RunOptions {
   simFlipRate?: number;
   simRules?: SimRule[];
   trace?: boolean;
+  threads?: number;
+  fileFixpoints?: boolean;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -102,6 +108,12 @@ export function addRunOptions(cmd: Command): Command {
       rate('--sim-flip-rate'),
     )
     .option('--sim-rules <list>', SIM_RULES_HELP, simRules('--sim-rules'))
+    .option(
+      '--threads <n>',
+      'threads that split files (default: one per core for runs over 512 KiB, else 1)',
+      positiveInt('--threads'),
+    )
+    .option('--no-file-fixpoints', 'split every file, even content already known to be at a fixpoint')
     .option('--trace', 'print every line outcome (with --json: include the trace)')
     .option('--json', 'print one JSON summary object');
 }
@@ -182,4 +194,17 @@ export async function setupRun(
     include: opts.include ?? config.include,
     exclude: [...config.exclude, ...(opts.exclude ?? [])],
   };
+}
+
+/** Below this many bytes of markdown, starting worker threads costs more than it saves. */
+const POOL_MIN_BYTES = 512 * 1024;
+
+/**
+ * Where a run splits its files: `--threads` when given, else a pool with one thread per core for runs big
+ * enough to gain from it, else this thread. The caller closes it.
+ */
+export function parserFor(opts: RunOptions, files: readonly SourceFile[]): FileParser {
+  const bytes = files.reduce((n, f) => n + f.bytes.byteLength, 0);
+  const threads = opts.threads ?? (bytes >= POOL_MIN_BYTES ? availableParallelism() : 1);
+  return threads > 1 ? createParsePool({ threads }) : inThreadParser();
 }

@@ -201,6 +201,14 @@ export const OperatorEnvSchema = z.object({
     .min(0)
     .default(2)
     .describe('Jobs a process works on at once; 0 disables the in-process worker of `npm start`.'),
+  DOCS_FIX_PARSE_THREADS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe(
+      'Worker threads a worker process splits markdown on, shared by its jobs; 0 means one per core, 1 splits in the job thread.',
+    ),
 });
 
 export type OperatorEnv = z.infer<typeof OperatorEnvSchema>;

@@ -1,6 +1,7 @@
 import type { LineStore } from '../cache/types.js';
 import type { Budget, LineFixer } from '../model/types.js';
 import { fixFiles } from './fix.js';
+import type { FileParser } from './parser.js';
 import type { RunSummary, SourceFile } from './types.js';
 
 export interface ConvergeOptions {
@@ -10,6 +11,7 @@ export interface ConvergeOptions {
   readonly fixer: LineFixer;
   readonly scope: string;
   readonly budget: Budget;
+  readonly parser?: FileParser;
 }
 
 export interface ConvergeRun extends RunSummary {
@@ -44,6 +46,9 @@ export async function convergeRuns(
       fixer: opts.fixer,
       scope: opts.scope,
       budget: opts.budget,
+      // Every run examines every line: the report measures the line-level fixpoint rate.
+      fileFixpoints: false,
+      ...(opts.parser ? { parser: opts.parser } : {}),
     });
     const s = result.summary;
     runs.push({

@@ -14,6 +14,7 @@ import {
 } from '../github/runs.js';
 import type { LineFixer } from '../model/types.js';
 import { runShadowJob, type ShadowJobDeps } from './shadow.js';
+import type { FileParser } from '../engine/parser.js';
 import { PermanentJobError, type JobHandler, type RepoRef } from './types.js';
 
 /** An installation client: REST methods, pagination, and Probot's config plugin (follows `_extends`). */
@@ -39,6 +40,8 @@ export interface JobHandlerDeps {
   readonly recordRun?: (summary: RunSummary) => void;
   /** Shadow runs (`shadow` jobs); without it they fail permanently, saying so. */
   readonly shadow?: ShadowJobDeps;
+  /** Where files are split (the process's thread pool); default: in the job's thread. */
+  readonly parser?: FileParser;
   readonly log: Logger;
 }
 
@@ -63,6 +66,7 @@ export function createJobHandler(deps: JobHandlerDeps): JobHandler {
           }
         : undefined,
       recordRun: deps.recordRun,
+      ...(deps.parser ? { parser: deps.parser } : {}),
     };
     switch (spec.kind) {
       case 'push': {

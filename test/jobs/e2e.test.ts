@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schedulerIdFor } from '../../src/jobs/index.js';
+import { openRedis } from '../../src/jobs/connection.js';
+import { aggregateShadowRun, createShadowReportStore, startShadowRun } from '../../src/jobs/shadow.js';
 import { startStack, waitFor, type Stack } from '../server/stack.js';
 
 const viteNode = createRequire(import.meta.url).resolve('vite-node/vite-node.mjs');
@@ -37,6 +39,48 @@ function startWorkerProcess(env: Record<string, string>): { proc: ChildProcess; 
 }
 
 describe('docs-fix worker processes', () => {
+  it('a worker process with DOCS_FIX_SHADOW_* set runs shadow jobs: report in Redis, GitHub and live cache untouched', async () => {
+    stack = await startStack({ extraEnv: { WORKER_CONCURRENCY: '0' } });
+    const { fake } = stack;
+    const name = 'octo/shadowed';
+    fake.createRepo(name, {
+      files: { 'docs/a.md': '# A\n\nYou do not need a plugin. It is not hard.\n' },
+      installed: true,
+    });
+    const worker = startWorkerProcess({
+      ...stack.env,
+      // The live model is the simulator served over HTTP; the candidate is the in-process one with a rule more.
+      DOCS_FIX_SHADOW_PROVIDER: 'sim',
+      DOCS_FIX_SHADOW_SIM_RULES: 'spelling,wordy,doubled,contractions',
+      DOCS_FIX_SHADOW_SIM_FLIP_RATE: '0',
+    });
+    await worker.ready;
+    const redis = openRedis(stack.env.REDIS_URL!, 'queue');
+    try {
+      const reports = createShadowReportStore(redis, stack.env.DOCS_FIX_REDIS_PREFIX!);
+      const [owner, repo] = name.split('/') as [string, string];
+      const ref = { installationId: fake.installationId(name), owner, repo };
+      // The live configuration settles the branch first: its lines become live fixpoints (nothing to fix).
+      await stack.server.queue.enqueue({ kind: 'scheduled-check', ...ref });
+      await waitFor(
+        'the scheduled check',
+        async () => fake.checkRuns(name).some((c) => c.status === 'completed'),
+        20_000,
+      );
+      fake.clearLog();
+      await startShadowRun({ queue: stack.server.queue, reports, runId: 'e2e', repositories: [ref] });
+      await waitFor('the shadow report', async () => (await reports.records('e2e')).length === 1, 20_000);
+      const aggregate = aggregateShadowRun('e2e', await reports.run('e2e'), await reports.records('e2e'));
+      expect(aggregate.pending).toEqual([]);
+      // The candidate contracts "do not" and "is not" on one of the two lines the live configuration holds as correct.
+      expect(aggregate.report?.counts).toMatchObject({ waveLines: 1, waveFiles: 1, currentFixpoints: 2 });
+      expect(fake.count((r) => r.method !== 'GET' && !r.route.includes('/app/'))).toBe(0);
+      expect(fake.pulls(name)).toEqual([]);
+    } finally {
+      await redis.quit();
+    }
+  });
+
   it('three processes handle pushes over 10 repositories: each job once, one bot pull request per repository', async () => {
     stack = await startStack({ extraEnv: { WORKER_CONCURRENCY: '0' } });
     const { fake } = stack;
