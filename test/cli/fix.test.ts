@@ -54,37 +54,43 @@ describe('docs-fix fix / check / converge', () => {
     expect(summary.changedLines).toBe(0);
   });
 
-  it('--threads 2 splits on worker threads with the same result; file-level fixpoints skip settled files; --no-file-fixpoints splits them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'docs-fix-cli-threads-'));
-    cpSync(examples, join(dir, 'docs'), { recursive: true });
-    const one = await runCli(['fix', 'docs', ...sim, '--store', 'memory', '--threads', '1'], { cwd: dir });
-    const two = await runCli(['fix', 'docs', ...sim, '--store', 'memory', '--threads', '2'], { cwd: dir });
-    expect(one.code).toBe(0);
-    expect(two.code).toBe(0);
-    expect(two.stdout).toBe(one.stdout);
-    expect(two.stdout).toContain('diff --git');
+  it(
+    '--threads 2 splits on worker threads with the same result; file-level fixpoints skip settled files; --no-file-fixpoints splits them',
+    { timeout: 300_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'docs-fix-cli-threads-'));
+      cpSync(examples, join(dir, 'docs'), { recursive: true });
+      const one = await runCli(['fix', 'docs', ...sim, '--store', 'memory', '--threads', '1'], { cwd: dir });
+      const two = await runCli(['fix', 'docs', ...sim, '--store', 'memory', '--threads', '2'], { cwd: dir });
+      expect(one.code).toBe(0);
+      expect(two.code).toBe(0);
+      expect(two.stdout).toBe(one.stdout);
+      expect(two.stdout).toContain('diff --git');
 
-    await runCli(['fix', 'docs', '--write', ...sim], { cwd: dir });
-    const settle = JSON.parse((await runCli(['check', 'docs', '--json', ...sim], { cwd: dir })).stdout) as {
-      fileFixpointsStored: number;
-      files: number;
-    };
-    expect(settle.fileFixpointsStored).toBe(settle.files);
-    const skipped = JSON.parse((await runCli(['check', 'docs', '--json', ...sim], { cwd: dir })).stdout) as {
-      fileFixpointHits: number;
-      editableLines: number;
-    };
-    expect(skipped).toMatchObject({ fileFixpointHits: settle.files, editableLines: 0 });
-    const all = JSON.parse(
-      (await runCli(['check', 'docs', '--json', '--no-file-fixpoints', ...sim], { cwd: dir })).stdout,
-    ) as { fileFixpointHits: number; editableLines: number; fixpointHits: number };
-    expect(all.fileFixpointHits).toBe(0);
-    expect(all.fixpointHits).toBe(all.editableLines);
-    expect(all.editableLines).toBeGreaterThan(0);
-    const bad = await runCli(['check', 'docs', '--threads', '0', ...sim], { cwd: dir });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--threads');
-  });
+      await runCli(['fix', 'docs', '--write', ...sim], { cwd: dir });
+      const settle = JSON.parse((await runCli(['check', 'docs', '--json', ...sim], { cwd: dir })).stdout) as {
+        fileFixpointsStored: number;
+        files: number;
+      };
+      expect(settle.fileFixpointsStored).toBe(settle.files);
+      const skipped = JSON.parse(
+        (await runCli(['check', 'docs', '--json', ...sim], { cwd: dir })).stdout,
+      ) as {
+        fileFixpointHits: number;
+        editableLines: number;
+      };
+      expect(skipped).toMatchObject({ fileFixpointHits: settle.files, editableLines: 0 });
+      const all = JSON.parse(
+        (await runCli(['check', 'docs', '--json', '--no-file-fixpoints', ...sim], { cwd: dir })).stdout,
+      ) as { fileFixpointHits: number; editableLines: number; fixpointHits: number };
+      expect(all.fileFixpointHits).toBe(0);
+      expect(all.fixpointHits).toBe(all.editableLines);
+      expect(all.editableLines).toBeGreaterThan(0);
+      const bad = await runCli(['check', 'docs', '--threads', '0', ...sim], { cwd: dir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--threads');
+    },
+  );
 
   it('converge --no-cache prints one summary per run with rates', async () => {
     const out = await runCli(
