@@ -275,13 +275,13 @@ describe('GitHub API requests per push', () => {
 });
 
 describe('races and failures', () => {
-  const pushSpec = (app: AppHarness, after: string): JobSpec => ({
+  const pushSpec = (app: AppHarness, after: string, before = '0'.repeat(40)): JobSpec => ({
     kind: 'push',
     installationId: app.installationId,
     owner: 'octo',
     repo: 'docs',
     branch: 'main',
-    before: '0'.repeat(40),
+    before,
     after,
     defaultBranch: 'main',
   });
@@ -294,7 +294,7 @@ describe('races and failures', () => {
         if (existing) await app.push({ 'r0.md': 'Teh zero.\n' });
         const first = app.fake.pushCommit(app.fullName, { files: { 'r1.md': 'Teh one.\n' } });
         const second = app.fake.pushCommit(app.fullName, { files: { 'r2.md': 'Teh two.\n' } });
-        const spec = (p: typeof first): JobSpec => ({ ...pushSpec(app, p.after), before: p.before });
+        const spec = (p: typeof first): JobSpec => pushSpec(app, p.after, p.before);
         await app.runJob(spec(second));
         const late = await app.runJob(spec(first));
         expect(late.summary, `existing ${existing}`).not.toMatch(/error/i);
