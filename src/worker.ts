@@ -17,7 +17,7 @@ import type { RunMetrics } from './metrics.js';
 import { createFixer } from './model/index.js';
 import { createParsePool } from './engine/parse-pool.js';
 import { openRedis } from './jobs/connection.js';
-import { shadowCandidateFromEnv, shadowJobDepsFromEnv } from './jobs/shadow.js';
+import { shadowCandidateFromEnv, shadowJobDepsFromEnv, syncShadowSchedule } from './jobs/shadow.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
@@ -133,10 +133,14 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
     ? openRedis(operator.REDIS_URL, 'queue')
     : undefined;
   const shadow = shadowRedis ? shadowJobDepsFromEnv(operator, shadowRedis, readText) : undefined;
+  // Workers are what know the candidate, and start up after each deploy of the operator's environment.
+  await syncShadowSchedule(options.queue, shadow ? operator.DOCS_FIX_SHADOW_SCHEDULE : undefined, log);
   const handler = createJobHandler({
     octokitFor,
     parser,
-    ...(shadow ? { shadow } : {}),
+    ...(shadow
+      ? { shadow, shadowSample: { queue: options.queue, sample: operator.DOCS_FIX_SHADOW_SAMPLE } }
+      : {}),
     botLogin: appBotLogin(probot),
     store,
     fixerFor: (styleGuide) =>

@@ -178,6 +178,14 @@ export const OperatorEnvSchema = z.object({
     .positive()
     .default(20)
     .describe('Shadow runs: how many scheduled repositories `docs-fix shadow-app run` samples.'),
+  DOCS_FIX_SHADOW_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){4,5}$/, 'expected a cron pattern of 5 or 6 fields (e.g. "0 6 * * 1")')
+    .optional()
+    .describe(
+      'Shadow runs: a cron pattern (UTC) on which workers with a candidate start a run of `DOCS_FIX_SHADOW_SAMPLE` scheduled repositories (default: off).',
+    ),
   DOCS_FIX_SHADOW_MAX_CHANGE_RATE: z.coerce
     .number()
     .min(0)

@@ -13,7 +13,9 @@ import {
   type RunLimits,
 } from '../github/runs.js';
 import type { LineFixer } from '../model/types.js';
-import { runShadowJob, type ShadowJobDeps } from './shadow.js';
+import { SHADOW_SCHEDULER_ID, scheduledTimeOf } from './keys.js';
+import type { JobQueue } from './queue.js';
+import { runShadowJob, runShadowSampleJob, type ShadowJobDeps } from './shadow.js';
 import type { FileParser } from '../engine/parser.js';
 import { PermanentJobError, type JobHandler, type RepoRef } from './types.js';
 
@@ -40,6 +42,14 @@ export interface JobHandlerDeps {
   readonly recordRun?: (summary: RunSummary) => void;
   /** Shadow runs (`shadow` jobs); without it they fail permanently, saying so. */
   readonly shadow?: ShadowJobDeps;
+  /**
+   * Scheduled shadow runs (`shadow-sample` jobs): the queue whose schedules are sampled and where the `shadow`
+   * jobs go, and how many repositories (`DOCS_FIX_SHADOW_SAMPLE`). Used with `shadow`.
+   */
+  readonly shadowSample?: {
+    readonly queue: Pick<JobQueue, 'enqueue' | 'schedules'>;
+    readonly sample: number;
+  };
   /** Where files are split (the process's thread pool); default: in the job's thread. */
   readonly parser?: FileParser;
   readonly log: Logger;
@@ -47,6 +57,27 @@ export interface JobHandlerDeps {
 
 export function createJobHandler(deps: JobHandlerDeps): JobHandler {
   return async (spec, ctx) => {
+    // Samples the queue's schedules: no installation, so no GitHub client.
+    if (spec.kind === 'shadow-sample') {
+      if (!deps.shadow || !deps.shadowSample) {
+        throw new PermanentJobError(
+          'scheduled shadow runs are not configured in this worker: set DOCS_FIX_SHADOW_MODEL (or another DOCS_FIX_SHADOW_* variable)',
+        );
+      }
+      const scheduledAt = scheduledTimeOf(ctx.jobId, SHADOW_SCHEDULER_ID);
+      if (scheduledAt === undefined) {
+        throw new PermanentJobError(
+          `shadow-sample job ${ctx.jobId}: only the DOCS_FIX_SHADOW_SCHEDULE scheduler starts these; start a run by hand with docs-fix shadow-app run`,
+        );
+      }
+      return runShadowSampleJob({
+        queue: deps.shadowSample.queue,
+        reports: deps.shadow.reports,
+        sample: deps.shadowSample.sample,
+        scheduledAt,
+        log: deps.log.child({ job: ctx.jobId, kind: spec.kind }),
+      });
+    }
     const octokit = await deps.octokitFor(spec.installationId);
     const repo = { owner: spec.owner, repo: spec.repo };
     const log = deps.log.child({ repo: `${spec.owner}/${spec.repo}`, job: ctx.jobId, kind: spec.kind });

@@ -27,9 +27,12 @@ export const SCHEDULED_CHECK_BUCKET_MS = 60 * 60 * 1000;
  * - pr-closed: repository, pull request, head branch
  * - scheduled-check: repository, branch, and the hour (`now`) it was asked for
  * - shadow: repository and shadow run id (a run examines each repository once)
+ * - shadow-sample: the time asked (its scheduler's jobs carry BullMQ's ids instead)
  * The result has the shape `<kind>-<32 hex>`: no `:` (BullMQ refuses it in custom ids) and not an integer.
  */
 export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
+  // Only its scheduler adds it, under BullMQ's own id (see scheduledTimeOf); this id is for a manual add.
+  if (spec.kind === 'shadow-sample') return `shadow-sample-${digest(['shadow-sample', now])}`;
   const slug = repoSlug(spec);
   switch (spec.kind) {
     case 'push':
@@ -43,6 +46,30 @@ export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
     case 'shadow':
       return `shadow-${digest(['shadow', slug, spec.runId])}`;
   }
+}
+
+/**
+ * What a `shadow-sample` job carries as its repository: none (installation 0, an owner GitHub does not
+ * allow), so that the worker's per-repository lock and logs treat it like any job.
+ */
+export const SHADOW_SAMPLE_SUBJECT = {
+  installationId: 0,
+  owner: '-docs-fix',
+  repo: 'shadow-sample',
+} as const;
+
+/** The id of the job scheduler of scheduled shadow runs (one per queue; no `/`, unlike repositories'). */
+export const SHADOW_SCHEDULER_ID = 'shadow-sample';
+
+/**
+ * The time (ms) a job scheduler's job was scheduled for, from the id BullMQ gives it
+ * (`repeat:<schedulerId>:<millis>`), or undefined for a job added otherwise.
+ */
+export function scheduledTimeOf(jobId: string, schedulerId: string): number | undefined {
+  const head = `repeat:${schedulerId}:`;
+  if (!jobId.startsWith(head)) return undefined;
+  const millis = Number(jobId.slice(head.length));
+  return Number.isSafeInteger(millis) && millis > 0 ? millis : undefined;
 }
 
 /** The id of a repository's job scheduler (one per repository). */

@@ -151,7 +151,9 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     // BullMQ lists scheduler ids, then reads each one: a scheduler removed in between comes back undefined.
     const list = (await queue.getJobSchedulers(0, -1, true)).filter((s) => s !== undefined && s !== null);
     return list.map((s) => {
-      const spec = s.template?.data?.spec;
+      const data = s.template?.data?.spec;
+      // The scheduler of shadow runs is about no repository: listed by its id, without an installation.
+      const spec = data?.kind === 'shadow-sample' ? undefined : data;
       return {
         schedulerId: s.key,
         repository: spec ? `${spec.owner}/${spec.repo}` : s.key,

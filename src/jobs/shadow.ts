@@ -28,11 +28,13 @@ import type { LineFixer } from '../model/types.js';
 import {
   repoSlug,
   SHADOW_REPORT_TTL_SECONDS,
+  SHADOW_SAMPLE_SUBJECT,
+  SHADOW_SCHEDULER_ID,
   shadowReportsKey,
   shadowRunKey,
   shadowRunsKey,
 } from './keys.js';
-import type { EnqueueResult } from './queue.js';
+import type { EnqueueResult, JobQueue, ScheduleInfo } from './queue.js';
 import { PermanentJobError, type JobOutcome, type JobSpec, type RepoRef } from './types.js';
 
 /** What a worker needs to run `shadow` jobs. */
@@ -170,6 +172,83 @@ export async function startShadowRun(opts: {
     );
   }
   return results;
+}
+
+/** The repositories that have a schedule (what `shadow-app run` and scheduled runs sample from). */
+export function scheduledRepositories(list: readonly ScheduleInfo[]): RepoRef[] {
+  return list.flatMap((s): RepoRef[] => {
+    const [owner, repo] = s.repository.split('/');
+    return s.installationId !== undefined && owner && repo
+      ? [{ installationId: s.installationId, owner, repo }]
+      : [];
+  });
+}
+
+/** The run id of a scheduled shadow run: the minute it was scheduled for (UTC), e.g. `scheduled-20261123T0600`. */
+export function scheduledRunId(scheduledAt: number): string {
+  const iso = new Date(scheduledAt).toISOString();
+  return `scheduled-${iso.slice(0, 16).replace(/[-:]/g, '')}`;
+}
+
+/**
+ * Keeps the scheduler of shadow runs in step with `DOCS_FIX_SHADOW_SCHEDULE`: creates or updates it on the
+ * pattern, or removes it when there is none. Answers the pattern, or null when removed.
+ */
+export async function syncShadowSchedule(
+  queue: Pick<JobQueue, 'queue'>,
+  pattern: string | undefined,
+  log: Logger,
+): Promise<string | null> {
+  if (pattern === undefined) {
+    if (await queue.queue.removeJobScheduler(SHADOW_SCHEDULER_ID)) log.info('shadow schedule removed');
+    return null;
+  }
+  await queue.queue.upsertJobScheduler(
+    SHADOW_SCHEDULER_ID,
+    { pattern },
+    {
+      name: 'shadow-sample',
+      data: {
+        spec: { kind: 'shadow-sample', ...SHADOW_SAMPLE_SUBJECT },
+        enqueueId: `scheduler:${SHADOW_SCHEDULER_ID}`,
+      },
+    },
+  );
+  log.info({ pattern }, 'shadow schedule set');
+  return pattern;
+}
+
+/**
+ * A scheduled shadow run: samples `sample` of the scheduled repositories (seeded by the run id, as
+ * `shadow-app run` does) and starts the run. The run id comes from the scheduled time, so a retried job
+ * starts the same run with the same job ids, which the queue ignores as duplicates.
+ */
+export async function runShadowSampleJob(opts: {
+  readonly queue: Pick<JobQueue, 'enqueue' | 'schedules'>;
+  readonly reports: ShadowReportStore;
+  readonly sample: number;
+  readonly scheduledAt: number;
+  readonly log: Logger;
+}): Promise<JobOutcome> {
+  const runId = scheduledRunId(opts.scheduledAt);
+  const scheduled = scheduledRepositories(await opts.queue.schedules());
+  const repositories = sampleRepositories(scheduled, opts.sample, runId);
+  if (repositories.length === 0) {
+    opts.log.info({ runId }, 'scheduled shadow run: no repository has a schedule');
+    return { summary: `shadow ${runId}: no repository has a schedule` };
+  }
+  const results = await startShadowRun({
+    queue: opts.queue,
+    reports: opts.reports,
+    runId,
+    repositories,
+    now: () => opts.scheduledAt,
+  });
+  const fresh = results.filter((r) => !r.duplicate).length;
+  opts.log.info({ runId, repositories: repositories.length, fresh }, 'scheduled shadow run started');
+  return {
+    summary: `shadow ${runId}: ${repositories.length} repositories (${fresh} enqueued now): ${repositories.map((r) => `${r.owner}/${r.repo}`).join(', ')}`,
+  };
 }
 
 export interface AggregatedShadowRun {

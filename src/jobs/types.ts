@@ -58,6 +58,14 @@ export type JobSpec =
       readonly runId: string;
       /** Persist the candidate's cache entries (under its own keys) so the switch costs no model call here. */
       readonly warm?: boolean;
+    })
+  | (RepoRef & {
+      /**
+       * A scheduled shadow run (`DOCS_FIX_SHADOW_SCHEDULE`): samples the repositories that have schedules and
+       * enqueues one `shadow` job each. About no repository and no installation (its `RepoRef` is keys.ts
+       * `SHADOW_SAMPLE_SUBJECT`); only its job scheduler adds it.
+       */
+      readonly kind: 'shadow-sample';
     });
 
 export type JobKind = JobSpec['kind'];
