@@ -3,13 +3,20 @@ import type { Command } from 'commander';
 import { writeFileSync, renameSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { MemoryStore } from '../cache/index.js';
-import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
 import { fixFiles } from '../engine/fix.js';
 import { convergeRuns, type ConvergeReport } from '../engine/converge.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import { summariseDecisions } from '../engine/trace.js';
 import { formatKeyInputs } from './explain.js';
-import { addRunOptions, parserFor, setupRun, UsageError, type RunOptions, type RunSetup } from './options.js';
+import {
+  addRunOptions,
+  parserFor,
+  selectFiles,
+  setupRun,
+  UsageError,
+  type RunOptions,
+  type RunSetup,
+} from './options.js';
 import { progressReporter } from './progress.js';
 
 interface Loaded {
@@ -21,17 +28,7 @@ interface Loaded {
 async function load(paths: string[], opts: RunOptions): Promise<Loaded> {
   const setup = await setupRun(opts);
   try {
-    const cwd = process.cwd();
-    let selected: string[];
-    try {
-      selected = collectMarkdownPaths(paths.length > 0 ? paths : ['.'], setup, cwd);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { files, skipped } = readWithinLimits(selected, cwd, {
-      maxFiles: setup.env.DOCS_FIX_MAX_FILES,
-      maxBytes: setup.env.DOCS_FIX_MAX_BYTES,
-    });
+    const { files, skipped } = selectFiles(paths, setup);
     return { setup, files, skipped };
   } catch (err) {
     await setup.store.close();

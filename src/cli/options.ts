@@ -8,7 +8,8 @@ import { parseRepoConfigYaml, readOperatorEnv, type OperatorEnv, type RepoConfig
 import { RepoConfigSchema } from '../config/schema.js';
 import { createParsePool } from '../engine/parse-pool.js';
 import { inThreadParser, type FileParser } from '../engine/parser.js';
-import type { SourceFile } from '../engine/types.js';
+import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
+import type { RunSummary, SourceFile } from '../engine/types.js';
 import { createFixer, normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/index.js';
 import type { Budget, LineFixer } from '../model/types.js';
 
@@ -207,4 +208,22 @@ export function parserFor(opts: RunOptions, files: readonly SourceFile[]): FileP
   const bytes = files.reduce((n, f) => n + f.bytes.byteLength, 0);
   const threads = opts.threads ?? (bytes >= POOL_MIN_BYTES ? availableParallelism() : 1);
   return threads > 1 ? createParsePool({ threads }) : inThreadParser();
+}
+
+/** The markdown files a command works on: `paths` (default `.`) filtered by the setup's include/exclude, read within the operator's limits. */
+export function selectFiles(
+  paths: readonly string[],
+  setup: RunSetup,
+  cwd: string = process.cwd(),
+): { files: SourceFile[]; skipped: RunSummary['skippedFiles'] } {
+  let selected: string[];
+  try {
+    selected = collectMarkdownPaths(paths.length > 0 ? paths : ['.'], setup, cwd);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return readWithinLimits(selected, cwd, {
+    maxFiles: setup.env.DOCS_FIX_MAX_FILES,
+    maxBytes: setup.env.DOCS_FIX_MAX_BYTES,
+  });
 }

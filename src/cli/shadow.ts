@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { readOperatorEnv } from '../config/index.js';
-import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
 import {
   sameKeys,
   shadowFiles,
@@ -35,6 +34,7 @@ import {
   setupRun,
   simRules,
   SIM_RULES_HELP,
+  selectFiles,
   UsageError,
   type RunOptions,
   type RunSetup,
@@ -173,17 +173,7 @@ export async function runShadow(
         `the candidate is the current configuration (model id ${candidate.modelId}, prompt version ${candidate.promptVersion}): give --candidate-model, --candidate-provider, --candidate-prompt, --candidate-style-guide or --candidate-sim-* options that change it`,
       );
     }
-    const cwd = process.cwd();
-    let selected: string[];
-    try {
-      selected = collectMarkdownPaths(paths.length > 0 ? paths : ['.'], setup, cwd);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const { files, skipped } = readWithinLimits(selected, cwd, {
-      maxFiles: setup.env.DOCS_FIX_MAX_FILES,
-      maxBytes: setup.env.DOCS_FIX_MAX_BYTES,
-    });
+    const { files, skipped } = selectFiles(paths, setup);
     if (!opts.json) {
       process.stderr.write(
         `docs-fix: shadow: current ${setup.fixer.label} [${setup.fixer.modelId}, prompt ${setup.fixer.promptVersion}]\n` +

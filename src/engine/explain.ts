@@ -1,14 +1,14 @@
 // `docs-fix explain <file>:<line>`: for one line, what the cache holds and what the next `fix` run would do
 // with it, under the key inputs that run would use. Read-only: it never writes to the store, and it calls
 // the model only when asked to (once, for this line), without storing the answer.
-import { blobContentId, contentId, gitBlobSha, lineKey } from '../cache/key.js';
+import { blobContentId, contentId, gitBlobSha } from '../cache/key.js';
 import type { CacheValue, LineStore } from '../cache/types.js';
 import { join, parserFor, split } from '../markdown/index.js';
 import type { LineKind, MarkdownDocument, SkippedFile } from '../markdown/types.js';
 import type { LineFixer, TokenUsage } from '../model/types.js';
 import { admitFileStructure, admitRewrite, type Admission } from './admission.js';
 import { pathFilter, type FileSelection } from './files.js';
-import { fileKeyOf, keyInputsOf } from './fix.js';
+import { fileKeyOf, keyInputsOf, lineKeyFor } from './fix.js';
 import { admitReplacements } from './structure.js';
 import { keyInputsDiffer, recordedDecision, type RecordedDecision, type SavedRun } from './trace.js';
 import type { KeyInputs, SourceFile } from './types.js';
@@ -179,14 +179,7 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
   const fileKeys = contents.map((content) => ({ content, key: fileKeyOf(keyInputs, file.path, content) }));
 
   const unit = doc.skipped ? undefined : doc.lines[line - 1]!;
-  const keyOf = (kind: LineKind, text: string): string =>
-    lineKey({
-      scope: ctx.scope,
-      modelId: ctx.fixer.modelId,
-      promptVersion: ctx.fixer.promptVersion,
-      kind,
-      text,
-    });
+  const keyOf = lineKeyFor(ctx);
   const ownKey = unit?.editable ? keyOf(unit.kind, unit.text) : undefined;
 
   // One batched lookup: the file keys and the line key; the rewrite's target in a second one.

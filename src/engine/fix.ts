@@ -87,6 +87,21 @@ export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: LineF
   };
 }
 
+/** The line key builder of a run: scope, model id and prompt version fixed, kind and text given. */
+export function lineKeyFor(ctx: {
+  readonly scope: string;
+  readonly fixer: LineFixer;
+}): (kind: LineKind, text: string) => string {
+  return (kind, text) =>
+    lineKey({
+      scope: ctx.scope,
+      modelId: ctx.fixer.modelId,
+      promptVersion: ctx.fixer.promptVersion,
+      kind,
+      text,
+    });
+}
+
 /** The file-level fixpoint key of some content at a path (the path only picks the parser). */
 export function fileKeyOf(keys: KeyInputs, path: string, content: string): string {
   return fileKey({
@@ -136,14 +151,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const parser = ctx.parser ?? inThreadParser();
   const useFileFixpoints = ctx.fileFixpoints !== false;
 
-  const keyOf = (kind: LineKind, text: string): string =>
-    lineKey({
-      scope: ctx.scope,
-      modelId: ctx.fixer.modelId,
-      promptVersion: ctx.fixer.promptVersion,
-      kind,
-      text,
-    });
+  const keyOf = lineKeyFor(ctx);
 
   // 0. Contents known to be file-level fixpoints are not split at all.
   const fileTraces: FileTrace[] = [];
