@@ -11,7 +11,7 @@
 // - HOST and PORT of the final stage's ENV are overridden (127.0.0.1 and a free port) for the test.
 // - USER, EXPOSE and the HEALTHCHECK timing flags have no effect outside a container.
 // Everything else (`npm run build`, the CMD, the HEALTHCHECK command) runs exactly as written.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -122,11 +122,40 @@ function copyInto(
   }
 }
 
+/**
+ * Runs a command without blocking this test worker: a build step can take over a minute on a busy machine,
+ * and a worker blocked that long misses vitest's 60-second RPC deadline (an unhandled error fails the run).
+ */
+function run(
+  command: string,
+  args: readonly string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = opts.timeout ? setTimeout(() => child.kill('SIGKILL'), opts.timeout) : undefined;
+    child.once('error', reject);
+    child.once('close', (status) => {
+      if (timer) clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 /** `npm ci` without a registry: a hard-linked copy of node_modules (see the header), pruned for --omit=dev. */
-function npmCi(dir: string, command: string, log: string[]): void {
+async function npmCi(dir: string, command: string, log: string[]): Promise<void> {
   const modules = join(dir, 'node_modules');
   try {
-    execFileSync('cp', ['-al', join(root, 'node_modules'), modules]);
+    const copied = await run('cp', ['-al', join(root, 'node_modules'), modules], { cwd: dir });
+    if (copied.status !== 0) throw new Error(copied.stderr);
     // npm rewrites its hidden lockfile in place: give the copy its own, or pruning would edit the repository's.
     const hidden = join(modules, '.package-lock.json');
     if (existsSync(hidden)) {
@@ -139,24 +168,27 @@ function npmCi(dir: string, command: string, log: string[]): void {
     cpSync(join(root, 'node_modules'), modules, { recursive: true, verbatimSymlinks: true });
   }
   if (/--omit=dev/.test(command)) {
-    execFileSync('npm', ['prune', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
-      cwd: dir,
-      stdio: 'pipe',
-    });
+    const pruned = await run(
+      'npm',
+      ['prune', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'],
+      { cwd: dir },
+    );
+    if (pruned.status !== 0) throw new Error(`npm prune failed (${pruned.status}):\n${pruned.stderr}`);
   }
   log.push(`substituted: ${command}`);
 }
 
-function runStep(dir: string, env: Record<string, string>, command: string, log: string[]): void {
+async function runStep(
+  dir: string,
+  env: Record<string, string>,
+  command: string,
+  log: string[],
+): Promise<void> {
   for (const part of command.split(/\s*&&\s*/)) {
-    if (/^npm ci\b/.test(part)) npmCi(dir, part, log);
+    if (/^npm ci\b/.test(part)) await npmCi(dir, part, log);
     else if (/^npm cache clean\b/.test(part)) log.push(`skipped: ${part}`);
     else {
-      const r = spawnSync('sh', ['-c', part], {
-        cwd: dir,
-        env: { ...process.env, ...env },
-        encoding: 'utf8',
-      });
+      const r = await run('sh', ['-c', part], { cwd: dir, env: { ...process.env, ...env } });
       if (r.status !== 0) throw new Error(`RUN ${part} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
       log.push(`ran: ${part}`);
     }
@@ -194,7 +226,7 @@ describe('Dockerfile (its commands run without Docker)', () => {
         const work = join(fsRoot, stage.workdir);
         mkdirSync(work, { recursive: true });
         for (const step of stage.steps) {
-          if (step.kind === 'run') runStep(work, stage.env, step.command, log);
+          if (step.kind === 'run') await runStep(work, stage.env, step.command, log);
           else if (step.from) {
             const fromRoot = dirs.get(step.from);
             if (!fromRoot) throw new Error(`COPY --from=${step.from}: no such stage`);
@@ -242,13 +274,12 @@ describe('Dockerfile (its commands run without Docker)', () => {
       );
       try {
         const [hcCmd, ...hcArgs] = final.healthcheck!;
-        const healthcheck = () =>
-          spawnSync(hcCmd!, hcArgs, { cwd: app, env, encoding: 'utf8', timeout: 10_000 });
+        const healthcheck = () => run(hcCmd!, hcArgs, { cwd: app, env, timeout: 10_000 });
         const deadline = Date.now() + 30_000;
         let status: number | null = 1;
         while (Date.now() < deadline) {
           if (server.exitCode !== null) throw new Error(`the CMD exited (${server.exitCode}):\n${output}`);
-          status = healthcheck().status;
+          status = (await healthcheck()).status;
           if (status === 0) break;
           await new Promise((r) => setTimeout(r, 300));
         }
@@ -261,7 +292,7 @@ describe('Dockerfile (its commands run without Docker)', () => {
         const { code, signal } = await exited;
         expect({ code, signal }, output).toEqual({ code: 0, signal: null });
         // And the HEALTHCHECK notices it is gone.
-        expect(healthcheck().status).toBe(1);
+        expect((await healthcheck()).status).toBe(1);
       } finally {
         if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
       }
