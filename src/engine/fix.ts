@@ -221,6 +221,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const values = await lookupChunked(
     ctx.store,
     distinct.map((d) => d.key),
+    breathe,
   );
   const misses: DistinctLine[] = [];
   const servedRewriteKeys: string[] = [];
@@ -324,9 +325,13 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
 
   // 5. Store under the invariant before anything is emitted; a failure here fails the run closed.
   const writes = distinct.flatMap((d) => (d.write ? [d.write] : []));
-  for (let i = 0; i < writes.length; i += STORE_CHUNK)
+  // The embedded store commits each chunk synchronously (fsync): yield between chunks, as while parsing.
+  for (let i = 0; i < writes.length; i += STORE_CHUNK) {
+    await breathe();
     await ctx.store.write(writes.slice(i, i + STORE_CHUNK));
+  }
   for (let i = 0; i < servedRewriteKeys.length; i += STORE_CHUNK) {
+    await breathe();
     await ctx.store.confirmServed(servedRewriteKeys.slice(i, i + STORE_CHUNK));
   }
 
@@ -334,6 +339,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const fileWrites: StoreWrite[] = [];
   const storedTraces: ParsedFile[] = [];
   for (const parsedFile of parsed) {
+    await breathe();
     const { file, doc, ids } = parsedFile;
     const appliedHere = applied.get(file.path);
     let allFixpoints = appliedHere === undefined;
@@ -361,8 +367,10 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   }
 
   // 7. File-level fixpoints, only after the line entries they summarise are stored (step 5).
-  for (let i = 0; i < fileWrites.length; i += STORE_CHUNK)
+  for (let i = 0; i < fileWrites.length; i += STORE_CHUNK) {
+    await breathe();
     await ctx.store.write(fileWrites.slice(i, i + STORE_CHUNK));
+  }
   summary.fileFixpointsStored = fileWrites.length;
   const storedPaths = new Set(storedTraces.map((p) => p.file.path));
   const fileTrace = fileTraces.map((t) =>
@@ -375,10 +383,16 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   return { patches, diff: buildDiff(patches), trace, files: fileTrace, keyInputs, summary };
 }
 
-async function lookupChunked(store: LineStore, keys: readonly string[]): Promise<(CacheValue | undefined)[]> {
+async function lookupChunked(
+  store: LineStore,
+  keys: readonly string[],
+  breathe: () => Promise<void> = async () => {},
+): Promise<(CacheValue | undefined)[]> {
   const values: (CacheValue | undefined)[] = [];
-  for (let i = 0; i < keys.length; i += STORE_CHUNK)
+  for (let i = 0; i < keys.length; i += STORE_CHUNK) {
+    await breathe();
     values.push(...(await store.get(keys.slice(i, i + STORE_CHUNK))));
+  }
   return values;
 }
 
@@ -418,6 +432,8 @@ async function askModel(misses: readonly DistinctLine[], ctx: EngineContext): Pr
     out.tokens.completion += result.tokens.completion;
     out.tokens.total += result.tokens.total;
     ctx.onProgress?.(Math.min(i + MODEL_CHUNK, misses.length), misses.length);
+    // An in-process fixer (the simulator) answers in microtasks only: let timers and I/O run between chunks.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return out;
 }
