@@ -25,6 +25,10 @@ export const GOALS = {
   samePushTimeSpread: 2,
   /** Issue 7: webhook acknowledgement p99 under 100 ms in a burst. */
   webhookAckP99Ms: 100,
+  /** Issue 11: a cold run with the parse pool ≥ 1.7× faster than the same run in one thread, on 2 cores. */
+  poolColdSpeedup: 1.7,
+  /** Issue 11: a re-run served by file-level fixpoints ≤ 0.05× raw parse of the same files. */
+  fileFixpointRerunToRaw: 0.05,
 } as const;
 
 export interface Machine {
@@ -53,6 +57,21 @@ export interface EngineBenchFigures {
   readonly rawParse: { ms: number; MBps: number };
   readonly warmOnInput: { ms: number; ratioToRawParse: number };
   readonly warmOnOutput: { ms: number; ratioToRawParse: number; modelLines: number; changedLines: number };
+  /** Split and cold run on the parse pool against the same in this thread (absent before issue 11). */
+  readonly pool?: {
+    threads: number;
+    split: { ms: number; inThreadMs: number; speedup: number };
+    cold: { ms: number; inThreadMs: number; speedup: number; identical: boolean };
+  };
+  /** A re-run on converged output, served by file-level fixpoints (absent before issue 11). */
+  readonly fileFixpointRerun?: {
+    files: number;
+    hits: number;
+    parsedFiles: number;
+    ms: number;
+    rawParseMs: number;
+    ratioToRawParse: number;
+  };
 }
 
 export interface CacheFigures {
@@ -112,6 +131,8 @@ const fmt = (x: number, digits = 2): string =>
   Number.isInteger(x) ? x.toLocaleString('en-US') : x.toLocaleString('en-US', { maximumFractionDigits: digits });
 const ms = (x: number): string => (x >= 10_000 ? `${fmt(x / 1000, 1)} s` : `${fmt(x, x < 10 ? 1 : 0)} ms`);
 const ratio = (x: number): string => `${fmt(x, 2)}×`;
+/** Ratios far below 1 (a re-run that parses almost nothing) keep a significant digit. */
+const smallRatio = (x: number): string => (x < 0.1 ? `${fmt(x, 3)}×` : ratio(x));
 const mib = (bytes: number): string => `${fmt(Math.round(bytes / 2 ** 20))} MiB`;
 const sizeLabel = (lines: number): string =>
   lines >= 1_000_000 ? `${fmt(lines / 1_000_000)}M` : lines >= 1000 ? `${fmt(lines / 1000)}k` : String(lines);
@@ -144,6 +165,8 @@ export function goalVerdicts(r: BenchResults): GoalVerdict[] {
     measured: warm.length ? warm.map((w) => `${w.where} ${ratio(w.x)}`).join(', ') : '—',
     verdict: warm.length ? verdictOf(warm.every((w) => w.x <= g.warmToRaw)) : 'not measured',
   });
+
+  if (r.engine) out.push(...engineVerdicts(r.engine));
 
   const lookups = r.cache?.redisLookups;
   out.push({
@@ -197,6 +220,30 @@ export function goalVerdicts(r: BenchResults): GoalVerdict[] {
     verdict: p99 ? verdictOf(p99.value < g.webhookAckP99Ms) : 'not measured',
   });
   return out;
+}
+
+/** Issue 11's goals, shown with the engine figures (results from before it say "not measured"). */
+function engineVerdicts(e: EngineBenchFigures): GoalVerdict[] {
+  const g = GOALS;
+  const poolGoal = `cold run with the parse pool ≥ ${g.poolColdSpeedup}× faster than in one thread (2 cores)`;
+  const fileGoal = `re-run served by file-level fixpoints ≤ ${g.fileFixpointRerunToRaw}× raw parse`;
+  const f = e.fileFixpointRerun;
+  return [
+    e.pool
+      ? {
+          goal: poolGoal,
+          measured: `${ratio(e.pool.cold.speedup)} (${e.pool.threads} threads)${e.pool.cold.identical ? '' : ', **diff differs**'}`,
+          verdict: verdictOf(e.pool.cold.speedup >= g.poolColdSpeedup && e.pool.cold.identical),
+        }
+      : { goal: poolGoal, measured: '—', verdict: 'not measured' },
+    f
+      ? {
+          goal: fileGoal,
+          measured: `${smallRatio(f.ratioToRawParse)} (${fmt(f.hits)} of ${fmt(f.files)} files skipped whole)`,
+          verdict: verdictOf(f.ratioToRawParse <= g.fileFixpointRerunToRaw),
+        }
+      : { goal: fileGoal, measured: '—', verdict: 'not measured' },
+  ];
 }
 
 function incrementalVerdict(scale: ScaleResult | undefined): GoalVerdict {
@@ -283,13 +330,42 @@ export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): s
       raw,
       ratio(e.cold.ratioToRawParse),
     ]);
-    figures.push(['engine warm on the same input, corpus', ms(e.warmOnInput.ms), raw, ratio(e.warmOnInput.ratioToRawParse)]);
     figures.push([
-      'engine warm on its own output, corpus',
+      'engine warm on the same input, corpus (line cache only)',
+      ms(e.warmOnInput.ms),
+      raw,
+      ratio(e.warmOnInput.ratioToRawParse),
+    ]);
+    figures.push([
+      'engine warm on its own output, corpus (line cache only)',
       `${ms(e.warmOnOutput.ms)}, ${fmt(e.warmOnOutput.modelLines)} model lines, ${fmt(e.warmOnOutput.changedLines)} changed`,
       raw,
       ratio(e.warmOnOutput.ratioToRawParse),
     ]);
+    if (e.pool) {
+      const p = e.pool;
+      figures.push([
+        `split on the parse pool (${p.threads} threads), corpus`,
+        `${ms(p.split.ms)} (${ratio(p.split.speedup)} faster)`,
+        `split in one thread ${ms(p.split.inThreadMs)}`,
+        ratio(p.split.ms / p.split.inThreadMs),
+      ]);
+      figures.push([
+        `engine cold with the parse pool (${p.threads} threads), corpus`,
+        `${ms(p.cold.ms)} (${ratio(p.cold.speedup)} faster; ${p.cold.identical ? 'same diff' : '**different diff**'})`,
+        `cold in one thread ${ms(p.cold.inThreadMs)}`,
+        ratio(p.cold.ms / p.cold.inThreadMs),
+      ]);
+    }
+    const f = e.fileFixpointRerun;
+    if (f) {
+      figures.push([
+        'engine re-run on its converged output, file-level fixpoints, corpus',
+        `${ms(f.ms)}, ${fmt(f.hits)} of ${fmt(f.files)} files skipped whole, ${fmt(f.parsedFiles)} parsed`,
+        `raw parse ${ms(f.rawParseMs)}`,
+        smallRatio(f.ratioToRawParse),
+      ]);
+    }
   }
   const c = r.cache;
   if (c?.redisLookups) {
