@@ -23,7 +23,10 @@ import type { SourceFile } from './types.js';
 export interface ParsePoolOptions {
   /** Worker threads (default: `os.availableParallelism()`). */
   readonly threads?: number;
-  /** Heap limits of each worker: a file that exhausts them fails its call instead of the process. */
+  /**
+   * Heap limits of each worker (default: a young generation of 128 MB): a file that exhausts them fails
+   * its call instead of the process.
+   */
   readonly resourceLimits?: ResourceLimits;
 }
 
@@ -49,6 +52,12 @@ const CHUNKS_PER_THREAD = 4;
 const MIN_CHUNK_BYTES = 16 * 1024;
 /** What a file costs beyond its bytes (parser set-up, messages). */
 const FILE_OVERHEAD_BYTES = 256;
+/**
+ * Parsing allocates fast and keeps little: in a young generation this large a file's syntax trees die
+ * before they are promoted. Measured on the corpus with 2 workers: about 30% less CPU than V8's default
+ * (48 MB), no gain beyond 128 MB.
+ */
+const YOUNG_GENERATION_MB = 128;
 
 interface Call {
   failed: boolean;
@@ -333,7 +342,7 @@ import('node:worker_threads').then(async ({ workerData }) => {
 `;
 
 function startWorker(resourceLimits: ResourceLimits | undefined): Worker {
-  const limits = resourceLimits ? { resourceLimits } : {};
+  const limits = { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...resourceLimits } };
   if (!FROM_SOURCE) return new Worker(new URL('./parse-worker.js', import.meta.url), limits);
   const entry = new URL('./parse-worker.ts', import.meta.url).href;
   return new Worker(TS_BOOTSTRAP, { eval: true, workerData: { tsx: tsxEsmApi(), entry }, ...limits });

@@ -38,31 +38,29 @@ function meta(kind: number, reason: number, editable: boolean): number {
 }
 
 export function encodeDocuments(docs: readonly MarkdownDocument[]): WireDocuments {
-  const names: string[] = [];
-  const codes = new Map<string, number>();
-  const code = (name: string): number => {
-    let c = codes.get(name);
-    if (c === undefined) {
-      c = names.length;
-      if (c >= CODE_MASK)
-        throw new Error(`parse wire: more than ${CODE_MASK} distinct kinds, reasons and node types`);
-      names.push(name);
-      codes.set(name, c);
-    }
-    return c;
-  };
-  let lineTotal = 0;
-  let signatureTotal = 0;
-  for (const doc of docs) {
-    lineTotal += doc.lines.length;
-    signatureTotal += doc.blockSignature?.length ?? 0;
-  }
-  const lines = new Uint32Array(lineTotal * FIELDS);
-  const signatures = new Uint32Array(signatureTotal);
-  const out: WireDocument[] = [];
-  let l = 0;
-  let s = 0;
-  for (const doc of docs) {
+  const encoder = new WireEncoder();
+  for (const doc of docs) encoder.add(doc);
+  return encoder.finish();
+}
+
+/**
+ * Encodes documents one at a time, so a worker can drop each document as soon as it is split: only the
+ * columns outlive it (documents kept for a whole batch got promoted and cost old-generation GC).
+ */
+export class WireEncoder {
+  private readonly names: string[] = [];
+  private readonly codes = new Map<string, number>();
+  private lines = new Uint32Array(FIELDS * 1024);
+  private lineEnd = 0;
+  private signatures = new Uint32Array(1024);
+  private signatureEnd = 0;
+  private readonly docs: WireDocument[] = [];
+
+  add(doc: MarkdownDocument): void {
+    const need = this.lineEnd + doc.lines.length * FIELDS;
+    if (need > this.lines.length) this.lines = grown(this.lines, need);
+    const lines = this.lines;
+    let l = this.lineEnd;
     doc.lines.forEach((unit, i) => {
       // The receiver rebuilds index and line from the position; a unit that disagrees cannot travel.
       if (unit.index !== i || unit.line !== i + 1) {
@@ -72,13 +70,18 @@ export function encodeDocuments(docs: readonly MarkdownDocument[]): WireDocument
       lines[l++] = unit.text.length;
       lines[l++] = unit.suffix.length;
       lines[l++] = meta(
-        code(unit.kind),
-        unit.reason === undefined ? 0 : code(unit.reason) + 1,
+        this.code(unit.kind),
+        unit.reason === undefined ? 0 : this.code(unit.reason) + 1,
         unit.editable,
       );
     });
-    for (const type of doc.blockSignature ?? []) signatures[s++] = code(type);
-    out.push({
+    this.lineEnd = l;
+    const signature = doc.blockSignature ?? [];
+    if (this.signatureEnd + signature.length > this.signatures.length) {
+      this.signatures = grown(this.signatures, this.signatureEnd + signature.length);
+    }
+    for (const type of signature) this.signatures[this.signatureEnd++] = this.code(type);
+    this.docs.push({
       path: doc.path,
       bom: doc.bom,
       lineCount: doc.lines.length,
@@ -86,7 +89,33 @@ export function encodeDocuments(docs: readonly MarkdownDocument[]): WireDocument
       ...(doc.skipped ? { skipped: doc.skipped } : {}),
     });
   }
-  return { names, lines, signatures, docs: out };
+
+  finish(): WireDocuments {
+    return {
+      names: this.names,
+      lines: this.lines.slice(0, this.lineEnd),
+      signatures: this.signatures.slice(0, this.signatureEnd),
+      docs: this.docs,
+    };
+  }
+
+  private code(name: string): number {
+    let c = this.codes.get(name);
+    if (c === undefined) {
+      c = this.names.length;
+      if (c >= CODE_MASK)
+        throw new Error(`parse wire: more than ${CODE_MASK} distinct kinds, reasons and node types`);
+      this.names.push(name);
+      this.codes.set(name, c);
+    }
+    return c;
+  }
+}
+
+function grown(array: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
+  const next = new Uint32Array(Math.max(need, array.length * 2));
+  next.set(array);
+  return next;
 }
 
 /** The buffers to transfer with a batch (they are not used again by the sender). */

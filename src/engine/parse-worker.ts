@@ -3,9 +3,9 @@ import { parentPort } from 'node:worker_threads';
 import { split } from '../markdown/index.js';
 import {
   decodeDocuments,
-  encodeDocuments,
   toWireError,
   transferables,
+  WireEncoder,
   type ParseRequest,
   type ParseResponse,
 } from './parse-wire.js';
@@ -17,7 +17,9 @@ if (!port)
 
 function answer(request: ParseRequest): { response: ParseResponse; transfer: ArrayBuffer[] } {
   if (request.op === 'split') {
-    const docs = encodeDocuments(request.files.map((f) => split(f.bytes, { path: f.path })));
+    const encoder = new WireEncoder();
+    for (const f of request.files) encoder.add(split(f.bytes, { path: f.path }));
+    const docs = encoder.finish();
     return { response: { id: request.id, op: 'split', docs }, transfer: transferables(docs) };
   }
   const docs = decodeDocuments(request.docs, request.sources);

@@ -228,7 +228,10 @@ describe('parse pool', () => {
 
   it('a worker that dies rejects its call naming the files, and the pool goes on with a new worker', async () => {
     // A heap limit a large file exceeds: the worker is terminated out of memory in the middle of the call.
-    const pool = createParsePool({ threads: 1, resourceLimits: { maxOldGenerationSizeMb: 48 } });
+    const pool = createParsePool({
+      threads: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+    });
     const big = Array.from(
       { length: 30_000 },
       (_, i) => `- item ${i} with *emphasis* and [a link](https://x.test/${i})\n`,
