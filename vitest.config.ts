@@ -9,10 +9,5 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Forked workers answer vitest's runner over an RPC with a fixed 60-second deadline that no option
-    // changes (vitest-dev/vitest#6479, #8164): on this 2-core machine under the full suite, some long test
-    // files miss it and vitest reports "Timeout calling onTaskUpdate" as an unhandled error after every
-    // test passed. Unhandled errors are still printed; they no longer fail the run. Failing assertions do.
-    dangerouslyIgnoreUnhandledErrors: true,
   },
 });
