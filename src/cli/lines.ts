@@ -1,7 +1,7 @@
-// `docs-fix lines <file...>`: shows how files split into line units, i.e. exactly what the model would see.
+// `docs-fix lines <file...>`: shows how files split into lines and prose units, i.e. exactly what the model would see.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { split, type LineUnit, type MarkdownDocument } from '../markdown/index.js';
+import { split, type SourceLine, type MarkdownDocument } from '../markdown/index.js';
 
 /** A file named on the command line cannot be read; exit code 2 like other usage errors. */
 export class InputFileError extends Error {
@@ -58,8 +58,13 @@ function readInput(path: string): Uint8Array {
   }
 }
 
-function status(unit: LineUnit): string {
-  return unit.editable ? 'editable' : `frozen:${unit.reason ?? 'no-prose'}`;
+function status(line: SourceLine): string {
+  return line.editable ? 'editable' : `frozen:${line.reason ?? 'no-prose'}`;
+}
+
+/** The prose unit of an editable line (`u3`; the lines of one unit go to the model together), `-` when frozen. */
+function unitCell(line: SourceLine): string {
+  return line.unit === undefined ? '-' : `u${line.unit}`;
 }
 
 function toJson(doc: MarkdownDocument): object {
@@ -72,6 +77,7 @@ function toJson(doc: MarkdownDocument): object {
       kind: u.kind,
       editable: u.editable,
       ...(u.reason ? { reason: u.reason } : {}),
+      ...(u.unit !== undefined ? { unit: u.unit } : {}),
       prefix: u.prefix,
       text: u.text,
       suffix: u.suffix,
@@ -79,13 +85,13 @@ function toJson(doc: MarkdownDocument): object {
   };
 }
 
-/** Tab-separated `line kind status text`, with the path first when several files are named (like grep). */
+/** Tab-separated `line kind status unit text`, with the path first when several files are named (like grep). */
 function formatPlain(docs: readonly MarkdownDocument[]): string {
   const withPath = docs.length > 1;
   const rows: string[] = [];
   for (const doc of docs) {
     for (const u of doc.lines) {
-      const cells = [String(u.line), u.kind, status(u), visible(u.text)];
+      const cells = [String(u.line), u.kind, status(u), unitCell(u), visible(u.text)];
       if (withPath) cells.unshift(doc.path);
       rows.push(cells.join('\t'));
     }
@@ -101,22 +107,28 @@ function formatTable(docs: readonly MarkdownDocument[], columns: number | undefi
     const numberWidth = String(doc.lines.length).length;
     const kindWidth = Math.max(4, ...doc.lines.map((u) => u.kind.length));
     const statusWidth = Math.max(6, ...doc.lines.map((u) => status(u).length));
+    const unitWidth = Math.max(1, ...doc.lines.map((u) => unitCell(u).length));
     const textWidth = Math.max(
       20,
-      (columns !== undefined && columns > 0 ? columns : 120) - numberWidth - kindWidth - statusWidth - 6,
+      (columns !== undefined && columns > 0 ? columns : 120) -
+        numberWidth -
+        kindWidth -
+        statusWidth -
+        unitWidth -
+        8,
     );
     for (const u of doc.lines) {
       let text = visible(u.text);
       if (text.length > textWidth) text = `${text.slice(0, textWidth - 1)}…`;
       out.push(
-        `${String(u.line).padStart(numberWidth)}  ${u.kind.padEnd(kindWidth)}  ${status(u).padEnd(statusWidth)}  ${text}`,
+        `${String(u.line).padStart(numberWidth)}  ${u.kind.padEnd(kindWidth)}  ${status(u).padEnd(statusWidth)}  ${unitCell(u).padEnd(unitWidth)}  ${text}`,
       );
     }
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';
 }
 
-/** Tabs shown as `→` so that columns stay aligned and a tab-separated row keeps its four fields. */
+/** Tabs shown as `→` so that columns stay aligned and a tab-separated row keeps its five fields. */
 function visible(text: string): string {
   return text.includes('\t') ? text.replaceAll('\t', '→') : text;
 }

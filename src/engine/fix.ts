@@ -1,7 +1,7 @@
 import { CACHE_SCHEMA_VERSION, contentId, fileKey, lineKey } from '../cache/key.js';
 import type { CacheValue, LineStore, StoreWrite } from '../cache/types.js';
 import { parserFor, SPLITTER_VERSION } from '../markdown/index.js';
-import type { LineKind, LineUnit, MarkdownDocument } from '../markdown/types.js';
+import type { LineKind, SourceLine, MarkdownDocument } from '../markdown/types.js';
 import type { LineFixer, ModelLine } from '../model/types.js';
 import { admitRewrite } from './admission.js';
 import { buildDiff } from './diff.js';
@@ -438,7 +438,7 @@ async function askModel(misses: readonly DistinctLine[], ctx: EngineContext): Pr
   return out;
 }
 
-function traceOf(path: string, unit: LineUnit, outcome: LineOutcome, after?: string): LineTrace {
+function traceOf(path: string, unit: SourceLine, outcome: LineOutcome, after?: string): LineTrace {
   return after === undefined
     ? { path, line: unit.line, outcome, before: unit.text }
     : { path, line: unit.line, outcome, before: unit.text, after };

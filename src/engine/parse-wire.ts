@@ -3,14 +3,15 @@
 // lines travel as one Uint32Array of lengths and codes per batch (transferred, not copied) and the strings
 // are sliced out of the file's own text on arrival, which the receiver decodes from the bytes it already has.
 // Pure; the round trip is identical to the input (test/engine/parse-pool.test.ts).
-import type { FrozenReason, LineKind, LineUnit, MarkdownDocument, SkippedFile } from '../markdown/types.js';
+import { unitsOf } from '../markdown/index.js';
+import type { FrozenReason, LineKind, MarkdownDocument, SkippedFile, SourceLine } from '../markdown/types.js';
 import type { StructureVerdict } from './structure.js';
 
 /** One batch of documents without their bytes (the receiver has them). */
 export interface WireDocuments {
   /** Kinds, frozen reasons and block signature node types, by code. */
   readonly names: readonly string[];
-  /** Per line: prefix length, text length, suffix length, meta (see `meta`). */
+  /** Per line: prefix length, text length, suffix length, meta (see `meta`), unit number + 1 (0: none). */
   readonly lines: Uint32Array;
   /** Block signatures of all documents, as codes into `names`. */
   readonly signatures: Uint32Array;
@@ -27,7 +28,7 @@ export interface WireDocument {
   readonly skipped?: SkippedFile;
 }
 
-const FIELDS = 4;
+const FIELDS = 5;
 const CODE_BITS = 12;
 const CODE_MASK = (1 << CODE_BITS) - 1;
 const EDITABLE = 1 << (2 * CODE_BITS);
@@ -74,6 +75,7 @@ export class WireEncoder {
         unit.reason === undefined ? 0 : this.code(unit.reason) + 1,
         unit.editable,
       );
+      lines[l++] = unit.unit === undefined ? 0 : unit.unit + 1;
     });
     this.lineEnd = l;
     const signature = doc.blockSignature ?? [];
@@ -139,13 +141,14 @@ export function decodeDocuments(wire: WireDocuments, sources: readonly Uint8Arra
     // Skipped files may not even be UTF-8; they have no lines to slice.
     let text = d.skipped ? '' : utf8.decode(source);
     if (d.bom) text = text.slice(1);
-    const units: LineUnit[] = new Array<LineUnit>(d.lineCount);
+    const units: SourceLine[] = new Array<SourceLine>(d.lineCount);
     let at = 0;
     for (let i = 0; i < d.lineCount; i += 1) {
       const prefixEnd = at + lines[l]!;
       const textEnd = prefixEnd + lines[l + 1]!;
       const end = textEnd + lines[l + 2]!;
       const m = lines[l + 3]!;
+      const unitNumber = lines[l + 4]!;
       l += FIELDS;
       const kind = names[m & CODE_MASK] as LineKind;
       const reason = (m >>> CODE_BITS) & CODE_MASK;
@@ -153,19 +156,14 @@ export function decodeDocuments(wire: WireDocuments, sources: readonly Uint8Arra
       const body = text.slice(prefixEnd, textEnd);
       const suffix = text.slice(textEnd, end);
       const editable = (m & EDITABLE) !== 0;
+      // The key order split() gives: reason on frozen lines, unit on editable ones.
+      const line: SourceLine = { index: i, line: i + 1, prefix, text: body, suffix, kind, editable };
       units[i] =
-        reason === 0
-          ? { index: i, line: i + 1, prefix, text: body, suffix, kind, editable }
-          : {
-              index: i,
-              line: i + 1,
-              prefix,
-              text: body,
-              suffix,
-              kind,
-              editable,
-              reason: names[reason - 1] as FrozenReason,
-            };
+        reason !== 0
+          ? { ...line, reason: names[reason - 1] as FrozenReason }
+          : unitNumber !== 0
+            ? { ...line, unit: unitNumber - 1 }
+            : line;
       at = end;
     }
     if (at !== text.length) {
@@ -182,6 +180,7 @@ export function decodeDocuments(wire: WireDocuments, sources: readonly Uint8Arra
       source,
       bom: d.bom,
       lines: units,
+      units: unitsOf(units),
       ...(blockSignature ? { blockSignature } : {}),
       ...(d.skipped ? { skipped: d.skipped } : {}),
     });

@@ -25,6 +25,8 @@ export interface LineClasses {
   readonly flags: Uint8Array;
   /** Prose lines frozen by an inline node (multi-line HTML, code span, math, JSX, an MDX expression). */
   readonly inlineReason: (FrozenReason | undefined)[];
+  /** For prose lines: which paragraph or heading they belong to (1, 2, ... in document order); 0 otherwise. */
+  readonly block: Int32Array;
 }
 
 /** Leaf blocks that are frozen whole: their kind and reason. */
@@ -53,6 +55,8 @@ const MULTILINE_INLINE: Readonly<Record<string, FrozenReason>> = {
 interface Walk {
   readonly classes: LineClasses;
   readonly mdx: boolean;
+  /** Paragraphs and headings numbered so far (`LineClasses.block`). */
+  blocks: number;
 }
 
 export function classifyLines(root: MdNode, lineCount: number, mdx: boolean): LineClasses {
@@ -63,8 +67,9 @@ export function classifyLines(root: MdNode, lineCount: number, mdx: boolean): Li
     quoteDepth: new Uint8Array(lineCount),
     flags: new Uint8Array(lineCount),
     inlineReason: new Array<FrozenReason | undefined>(lineCount).fill(undefined),
+    block: new Int32Array(lineCount),
   };
-  walkBlocks(root, 'paragraph', 0, { classes, mdx });
+  walkBlocks(root, 'paragraph', 0, { classes, mdx, blocks: 0 });
   return classes;
 }
 
@@ -85,6 +90,7 @@ function fill(c: LineClasses, first: number, last: number, kind: LineKind, state
     c.nodeStart[i] = -1;
     c.flags[i] = 0;
     c.inlineReason[i] = undefined;
+    c.block[i] = 0;
   }
 }
 
@@ -115,16 +121,16 @@ function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk
       case 'paragraph': {
         const task =
           parent.type === 'listItem' && typeof parent.checked === 'boolean' && isFirstParagraph(parent, node);
-        prose(c, node, first, last, container, quotes, task ? TASK_ITEM : 0);
+        prose(w, node, first, last, container, quotes, task ? TASK_ITEM : 0);
         if (last > first || w.mdx) walkInline(node, w);
         break;
       }
       case 'heading':
         if (last === first) {
-          prose(c, node, first, last, 'heading', quotes, ATX_HEADING);
+          prose(w, node, first, last, 'heading', quotes, ATX_HEADING);
         } else {
           // Setext: the text lines are prose, the `===`/`---` underline is syntax.
-          prose(c, node, first, last - 1, 'heading', quotes, 0);
+          prose(w, node, first, last - 1, 'heading', quotes, 0);
           fill(c, last, last, 'heading', 'setext-underline');
         }
         if (last > first || w.mdx) walkInline(node, w);
@@ -167,7 +173,7 @@ function isFirstParagraph(item: MdNode, paragraph: MdNode): boolean {
 }
 
 function prose(
-  c: LineClasses,
+  w: Walk,
   node: MdNode,
   first: number,
   last: number,
@@ -175,9 +181,12 @@ function prose(
   quotes: number,
   flags: number,
 ): void {
+  const c = w.classes;
+  w.blocks += 1;
   for (let i = first; i <= last; i++) {
     c.kind[i] = kind;
     c.state[i] = PROSE;
+    c.block[i] = w.blocks;
     c.nodeStart[i] = -1;
     c.quoteDepth[i] = quotes;
     c.flags[i] = i < last ? CONTINUED : 0;

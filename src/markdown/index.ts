@@ -1,8 +1,11 @@
-// The markdown line model: split a file into line units, join them back, compare block structure.
+// The markdown model: split a file into source lines and prose units, join them back, compare block structure.
 //
 // Rules the rest of docs-fix relies on:
-// - Every source line is one LineUnit; prefix + text + suffix is exactly its bytes (line ending in the
-//   suffix; a BOM is outside every unit). join(split(x), none) is byte-identical for every input.
+// - Every source line is one SourceLine; prefix + text + suffix is exactly its bytes (line ending in the
+//   suffix; a BOM is outside every line). join(split(x), none) is byte-identical for every input.
+// - The editable lines of one paragraph or heading that follow each other form one ProseUnit (what the model
+//   edits and the cache keys); a frozen line inside a paragraph splits it. Units are rebuilt from the lines'
+//   `unit` numbers by unitsOf(), so the lines stay the single source of truth.
 // - Editable: prose lines of paragraphs, headings (ATX; setext text lines), list items, blockquotes,
 //   footnote definitions (the `[^label]:` marker is prefix, the note's text is prose) and prose inside
 //   MDX JSX elements. Text never starts or ends with whitespace.
@@ -16,5 +19,6 @@
 export { split, parserFor, DEFAULT_MAX_LINE_LENGTH, SPLITTER_VERSION } from './split.js';
 export { join, LineReplacementError } from './join.js';
 export { blockSignature } from './signature.js';
+export { UNIT_LINE_SEPARATOR, unitLines, unitsOf, unitText } from './units.js';
 export { DEFAULT_MAX_BYTES } from './decode.js';
 export * from './types.js';

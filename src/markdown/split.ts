@@ -9,11 +9,13 @@ import { rememberSignature } from './signature.js';
 import type {
   FrozenReason,
   LineKind,
-  LineUnit,
   MarkdownDocument,
+  ProseUnit,
   SkippedFile,
+  SourceLine,
   SplitOptions,
 } from './types.js';
+import { assignUnits } from './units.js';
 
 export const DEFAULT_MAX_LINE_LENGTH = 2000;
 
@@ -26,7 +28,7 @@ const CONTAINER_STATES: ReadonlySet<FrozenReason | undefined> = new Set([
   'jsx',
 ]);
 
-interface MutableUnit {
+interface MutableLine {
   index: number;
   line: number;
   prefix: string;
@@ -35,6 +37,7 @@ interface MutableUnit {
   kind: LineKind;
   editable: boolean;
   reason?: FrozenReason;
+  unit?: number;
 }
 
 /**
@@ -43,7 +46,7 @@ interface MutableUnit {
  * a line frozen under the old rules may be editable under the new ones. `test/markdown/splitter-version.test.ts`
  * fails when the classification of the fixtures changes while this stays the same.
  */
-export const SPLITTER_VERSION = 1;
+export const SPLITTER_VERSION = 2;
 
 /** The parser `split` uses for a path (`.mdx` files are parsed as MDX): part of file-level fixpoint keys. */
 export function parserFor(path: string): 'md' | 'mdx' {
@@ -54,17 +57,17 @@ export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownD
   const path = opts.path;
   const decoded = decodeSource(input, path, opts.maxBytes ?? DEFAULT_MAX_BYTES);
   if (decoded.skipped)
-    return { path, source: decoded.source, bom: false, lines: [], skipped: decoded.skipped };
+    return { path, source: decoded.source, bom: false, lines: [], units: [], skipped: decoded.skipped };
   const { source, text, bom } = decoded;
 
   const parsed = parse(text, path);
-  if ('reason' in parsed) return { path, source, bom, lines: [], skipped: parsed };
+  if ('reason' in parsed) return { path, source, bom, lines: [], units: [], skipped: parsed };
 
   const blockSignature = rememberSignature(text, path, parsed);
   const table = lineTable(text);
   const classes = classifyLines(parsed, table.count, isMdxPath(path));
-  const lines = toUnits(text, table, classes, opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
-  return { path, source, bom, lines, blockSignature };
+  const { lines, units } = toLines(text, table, classes, opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  return { path, source, bom, lines, units, blockSignature };
 }
 
 function parse(text: string, path: string): MdNode | SkippedFile {
@@ -82,8 +85,13 @@ function parse(text: string, path: string): MdNode | SkippedFile {
   }
 }
 
-function toUnits(text: string, table: LineTable, classes: LineClasses, maxLineLength: number): LineUnit[] {
-  const units: MutableUnit[] = new Array<MutableUnit>(table.count);
+function toLines(
+  text: string,
+  table: LineTable,
+  classes: LineClasses,
+  maxLineLength: number,
+): { lines: SourceLine[]; units: ProseUnit[] } {
+  const lines: MutableLine[] = new Array<MutableLine>(table.count);
   let templateLines: RawTemplateLine[] | undefined;
   for (let i = 0; i < table.count; i++) {
     const lineStart = table.start[i]!;
@@ -97,7 +105,7 @@ function toUnits(text: string, table: LineTable, classes: LineClasses, maxLineLe
         reason = 'blank';
         if (kind !== 'blockquote') kind = 'blank';
       }
-      units[i] = frozenUnit(i, text.slice(lineStart, contentEnd), text.slice(contentEnd, next), kind, reason);
+      lines[i] = frozenLine(i, text.slice(lineStart, contentEnd), text.slice(contentEnd, next), kind, reason);
       continue;
     }
     const flags = classes.flags[i]!;
@@ -110,7 +118,7 @@ function toUnits(text: string, table: LineTable, classes: LineClasses, maxLineLe
     if (reason === undefined && flags & CONTINUED && nextIsDelimiterRow(text, table, i + 1)) {
       reason = 'structure-risk';
     }
-    const unit: MutableUnit = {
+    const unit: MutableLine = {
       index: i,
       line: i + 1,
       prefix: text.slice(lineStart, span.start),
@@ -121,29 +129,29 @@ function toUnits(text: string, table: LineTable, classes: LineClasses, maxLineLe
     };
     if (reason !== undefined) unit.reason = reason;
     if (reason === 'template') (templateLines ??= []).push({ index: i, text: prose });
-    units[i] = unit;
+    lines[i] = unit;
   }
-  if (templateLines) freezeRawTemplates(units, templateLines);
-  return units;
+  if (templateLines) freezeRawTemplates(lines, templateLines);
+  return { lines, units: assignUnits(lines, (i) => classes.block[i]!) };
 }
 
-function frozenUnit(
+function frozenLine(
   index: number,
   content: string,
   ending: string,
   kind: LineKind,
   reason: FrozenReason,
-): MutableUnit {
+): MutableLine {
   return { index, line: index + 1, prefix: '', text: content, suffix: ending, kind, editable: false, reason };
 }
 
-function freezeRawTemplates(units: MutableUnit[], templateLines: RawTemplateLine[]): void {
+function freezeRawTemplates(lines: MutableLine[], templateLines: RawTemplateLine[]): void {
   for (const [first, last] of rawTemplateRanges(templateLines)) {
     for (let i = first; i <= last; i++) {
-      const unit = units[i]!;
-      if (unit.editable || unit.reason === 'no-prose') {
-        unit.editable = false;
-        unit.reason = 'template';
+      const line = lines[i]!;
+      if (line.editable || line.reason === 'no-prose') {
+        line.editable = false;
+        line.reason = 'template';
       }
     }
   }

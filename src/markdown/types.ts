@@ -44,7 +44,7 @@ export type FrozenReason =
 export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';
 
 /** One source line: `prefix + text + suffix` is exactly the line's bytes, line ending included. */
-export interface LineUnit {
+export interface SourceLine {
   /** 0-based index into `MarkdownDocument.lines`. */
   readonly index: number;
   /** 1-based line number in the file. */
@@ -59,6 +59,24 @@ export interface LineUnit {
   readonly editable: boolean;
   /** Set on frozen lines. */
   readonly reason?: FrozenReason;
+  /** Editable lines: index into `MarkdownDocument.units` of the prose unit the line belongs to. */
+  readonly unit?: number;
+}
+
+/**
+ * What the model edits: the editable lines of one paragraph (or heading, list item paragraph, blockquote
+ * paragraph, at any depth) that follow each other with no frozen line between them. A hard-wrapped paragraph
+ * is one unit, as a reader reads it (a soft line break renders as a space); a frozen line inside a paragraph
+ * splits it. Each line keeps its own prefix and suffix outside the unit.
+ */
+export interface ProseUnit {
+  /** 0-based index into `MarkdownDocument.units`. */
+  readonly index: number;
+  readonly kind: LineKind;
+  /** Indexes into `MarkdownDocument.lines` of the unit's lines: consecutive, in order, at least one. */
+  readonly lines: readonly number[];
+  /** The lines' texts joined with `\n`: what the model sees and what the cache key is built from. */
+  readonly text: string;
 }
 
 export interface SkippedFile {
@@ -76,7 +94,9 @@ export interface MarkdownDocument {
   /** True when the file starts with a UTF-8 byte order mark (kept outside every line unit). */
   readonly bom: boolean;
   /** Empty when the file is skipped. */
-  readonly lines: readonly LineUnit[];
+  readonly lines: readonly SourceLine[];
+  /** The prose units over `lines` (see `ProseUnit`), in document order; empty when the file is skipped. */
+  readonly units: readonly ProseUnit[];
   /** The block structure split() parsed (see `blockSignature`); absent when the file is skipped. */
   readonly blockSignature?: readonly string[];
   readonly skipped?: SkippedFile;
@@ -91,5 +111,5 @@ export interface SplitOptions {
   readonly maxLineLength?: number;
 }
 
-/** Replacement texts for editable lines, by `LineUnit.index`. */
+/** Replacement texts for editable lines, by `SourceLine.index`. */
 export type Replacements = ReadonlyMap<number, string>;

@@ -7,6 +7,31 @@ export interface ModelLine {
   readonly text: string;
 }
 
+/**
+ * One distinct prose unit sent to the model: the editable lines of a paragraph or heading (a single-line
+ * paragraph is a unit of one line), without prefixes or suffixes. `id` is the engine's handle for it
+ * (unique within one call). An answer gives back the same number of lines; words may move between them.
+ */
+export interface ModelUnit {
+  readonly id: number;
+  readonly kind: LineKind;
+  /** At least one; no line holds a line break. */
+  readonly lines: readonly string[];
+}
+
+export interface FixUnitsResult {
+  /** Answers by unit id, each with exactly the unit's number of lines; a unit missing here stays unchanged. */
+  readonly answers: ReadonlyMap<number, readonly string[]>;
+  readonly unanswered: readonly number[];
+  readonly overBudget: readonly number[];
+  /** Model requests actually sent, retries included (in-process providers count their simulated requests). */
+  readonly requests: number;
+  readonly tokens: TokenUsage;
+  readonly failures: readonly ModelFailure[];
+  /** Answer entries ignored: unknown ids, malformed entries, ids answered twice, wrong line counts. */
+  readonly ignoredAnswers?: number;
+}
+
 export interface TokenUsage {
   prompt: number;
   completion: number;

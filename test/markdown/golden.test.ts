@@ -20,6 +20,7 @@ function serialize(doc: MarkdownDocument): string {
       line: u.line,
       kind: u.kind,
       status: u.editable ? 'editable' : `frozen:${u.reason}`,
+      ...(u.unit !== undefined ? { unit: u.unit } : {}),
       prefix: u.prefix,
       text: u.text,
       suffix: u.suffix,

@@ -8,7 +8,7 @@ import { InputFileError, registerLines } from '../../src/cli/lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'docs-fix-lines-'));
 const file = join(dir, 'a.md');
-writeFileSync(file, '# Title\n\n```\ncode\n```\n');
+writeFileSync(file, '# Title\n\n```\ncode\n```\n\nA paragraph\nwrapped over\nthree lines.\n');
 
 async function run(...args: string[]): Promise<string> {
   const chunks: string[] = [];
@@ -30,25 +30,41 @@ describe('docs-fix lines', () => {
   it('prints tab-separated rows when stdout is not a terminal', async () => {
     const out = await run(file);
     expect(out.split('\n')).toEqual([
-      '1\theading\teditable\tTitle',
-      '2\tblank\tfrozen:blank\t',
-      '3\tcode\tfrozen:code\t```',
-      '4\tcode\tfrozen:code\tcode',
-      '5\tcode\tfrozen:code\t```',
+      '1\theading\teditable\tu0\tTitle',
+      '2\tblank\tfrozen:blank\t-\t',
+      '3\tcode\tfrozen:code\t-\t```',
+      '4\tcode\tfrozen:code\t-\tcode',
+      '5\tcode\tfrozen:code\t-\t```',
+      '6\tblank\tfrozen:blank\t-\t',
+      '7\tparagraph\teditable\tu1\tA paragraph',
+      '8\tparagraph\teditable\tu1\twrapped over',
+      '9\tparagraph\teditable\tu1\tthree lines.',
       '',
     ]);
   });
 
   it('prints the path first when several files are named', async () => {
     const out = await run(file, file);
-    expect(out.split('\n')[0]).toBe(`${file}\t1\theading\teditable\tTitle`);
+    expect(out.split('\n')[0]).toBe(`${file}\t1\theading\teditable\tu0\tTitle`);
   });
 
   it('prints JSON with --json', async () => {
     const parsed = JSON.parse(await run('--json', file)) as {
       path: string;
-      lines: { prefix: string; text: string }[];
+      lines: { prefix: string; text: string; unit?: number }[];
     }[];
+    // Every line of one unit carries the same unit number; frozen lines carry none.
+    expect(parsed[0]?.lines.map((l) => l.unit)).toEqual([
+      0,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      1,
+      1,
+      1,
+    ]);
     expect(parsed[0]?.path).toBe(file);
     expect(parsed[0]?.lines[0]).toMatchObject({
       line: 1,

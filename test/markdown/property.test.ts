@@ -2,7 +2,7 @@
 // prose in editable lines keeps the block structure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { join, split } from '../../src/markdown/index.js';
+import { join, split, unitsOf, type MarkdownDocument } from '../../src/markdown/index.js';
 import { checkFile, sameBytes } from './structure.js';
 
 const encoder = new TextEncoder();
@@ -112,7 +112,37 @@ function roundTrips(input: string | Uint8Array, path: string): boolean {
   return sameBytes(join(split(input, { path }), new Map()), bytes);
 }
 
+/** Units cover exactly the editable lines, each a run of consecutive lines of one kind, and can be rebuilt. */
+function unitsAreSound(doc: MarkdownDocument): void {
+  const covered = new Set<number>();
+  doc.units.forEach((unit, u) => {
+    expect(unit.index).toBe(u);
+    expect(unit.lines.length).toBeGreaterThan(0);
+    unit.lines.forEach((index, k) => {
+      const line = doc.lines[index]!;
+      expect(line.editable).toBe(true);
+      expect(line.unit).toBe(u);
+      expect(line.kind).toBe(unit.kind);
+      if (k > 0) expect(index).toBe(unit.lines[k - 1]! + 1);
+      covered.add(index);
+    });
+    expect(unit.text).toBe(unit.lines.map((i) => doc.lines[i]!.text).join('\n'));
+  });
+  for (const line of doc.lines) expect(covered.has(line.index)).toBe(line.editable);
+  expect(unitsOf(doc.lines)).toEqual(doc.units);
+}
+
 describe('split/join properties', () => {
+  it('groups editable lines into sound prose units', () => {
+    fc.assert(
+      fc.property(markdownish, (s) => {
+        unitsAreSound(split(s, { path: 'p.md' }));
+        unitsAreSound(split(s, { path: 'p.mdx' }));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('round-trips arbitrary strings', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (s) => roundTrips(s, 'p.md')),

@@ -4,7 +4,7 @@ import {
   join,
   LineReplacementError,
   split,
-  type LineUnit,
+  type SourceLine,
   type MarkdownDocument,
 } from '../../src/markdown/index.js';
 import { sameBytes, withPlainProse } from './structure.js';
@@ -12,13 +12,13 @@ import { sameBytes, withPlainProse } from './structure.js';
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
-function unit(doc: MarkdownDocument, line: number): LineUnit {
+function unit(doc: MarkdownDocument, line: number): SourceLine {
   const found = doc.lines[line - 1];
   if (!found) throw new Error(`no line ${line}`);
   return found;
 }
 
-function parts(u: LineUnit): [string, string, string] {
+function parts(u: SourceLine): [string, string, string] {
   return [u.prefix, u.text, u.suffix];
 }
 

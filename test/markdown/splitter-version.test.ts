@@ -29,7 +29,7 @@ function classificationDigest(): string {
     hash.update(`${input.path}\0${doc.skipped?.reason ?? ''}\0`);
     for (const u of doc.lines) {
       hash.update(
-        `${u.kind}\0${u.editable ? 1 : 0}\0${u.reason ?? ''}\0${u.prefix.length}\0${u.text.length}\n`,
+        `${u.kind}\0${u.editable ? 1 : 0}\0${u.reason ?? ''}\0${u.prefix.length}\0${u.text.length}\0${u.unit ?? ''}\n`,
       );
     }
   }
