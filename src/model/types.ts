@@ -75,3 +75,18 @@ export interface LineFixer {
   readonly label: string;
   fixLines(lines: readonly ModelLine[], budget: Budget, signal?: AbortSignal): Promise<FixLinesResult>;
 }
+
+/**
+ * A configured editor of prose units: provider, model id, prompt (with style guide and vocabulary) fixed at
+ * construction. The engine sends only distinct cache misses and stores the answers under
+ * (modelId, promptVersion, kind, unit text), so everything that can change an answer must be in those two ids.
+ */
+export interface UnitFixer {
+  /** Model id as it goes into cache keys (for a rule-based editor: its engine, data and rule-set versions). */
+  readonly modelId: string;
+  /** Hash of everything that shapes the output except the unit itself. */
+  readonly promptVersion: string;
+  /** Human label, e.g. `sim (offline simulator — not a language model)`. */
+  readonly label: string;
+  fixUnits(units: readonly ModelUnit[], budget: Budget, signal?: AbortSignal): Promise<FixUnitsResult>;
+}
