@@ -11,7 +11,7 @@ import { inThreadParser, type FileParser } from '../engine/parser.js';
 import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
 import type { RunSummary, SourceFile } from '../engine/types.js';
 import { createFixer, normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/index.js';
-import type { Budget, LineFixer } from '../model/types.js';
+import type { Budget, UnitFixer } from '../model/types.js';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {
@@ -122,7 +122,7 @@ export function addRunOptions(cmd: Command): Command {
 export interface RunSetup {
   readonly env: OperatorEnv;
   readonly config: RepoConfig;
-  readonly fixer: LineFixer;
+  readonly fixer: UnitFixer;
   readonly store: LineStore;
   readonly budget: Budget;
   readonly scope: string;

@@ -1,28 +1,39 @@
-/** The model: a `LineFixer` for an OpenAI-compatible endpoint, the offline simulator, or echo. */
-import { fixLinesBatched, type BatchClientOptions } from './client.js';
+/** The model: a `UnitFixer` for an OpenAI-compatible endpoint, the offline simulator, or echo. */
+import { fixUnitsBatched, type BatchClientOptions } from './client.js';
 import { defaultTemplate, promptVersion } from './prompt.js';
 import { createSimulator, simModelId, type SimRule, type SimulatorSettings } from './simulator.js';
 import { echoTransport, httpTransport, simTransport, type ChatTransport } from './transport.js';
-import type { LineFixer } from './types.js';
+import type { UnitFixer } from './types.js';
 
-export type { Budget, FixLinesResult, LineFixer, ModelFailure, ModelLine, TokenUsage } from './types.js';
+export type { Budget, FixUnitsResult, ModelFailure, ModelUnit, TokenUsage, UnitFixer } from './types.js';
 export { ModelError, parseRetryAfter } from './errors.js';
-export { CLIENT_DEFAULTS, fixLinesBatched, type BatchClientOptions } from './client.js';
 export {
+  batchesOf,
+  CLIENT_DEFAULTS,
+  fixUnitsBatched,
+  withinLineBudget,
+  type BatchClientOptions,
+} from './client.js';
+export {
+  ANSWER_SCHEMA,
   buildMessages,
   defaultTemplate,
   MODEL_OPTIONS,
   parseAnswer,
-  parsePromptLines,
+  parsePromptUnits,
   PROMPT_TEMPLATE_VERSION,
   promptVersion,
+  RESPONSE_FORMATS,
   SYSTEM_PROMPT,
   type ChatMessage,
   type PromptTemplate,
+  type ResponseFormat,
 } from './prompt.js';
 export {
   applyFault,
   copyEdit,
+  copyEditUnit,
+  sentenceCase,
   createSimulator,
   DEFAULT_SIM_RULES,
   DEFAULT_SIM_SETTINGS,
@@ -59,7 +70,7 @@ export const PROVIDERS = ['openai', 'sim', 'echo'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const SIM_LABEL = 'sim (offline simulator — not a language model)';
-export const ECHO_LABEL = 'echo (returns every line unchanged)';
+export const ECHO_LABEL = 'echo (returns every unit unchanged)';
 
 export interface FixerOptions {
   readonly provider: Provider;
@@ -94,8 +105,8 @@ export interface FixerOptions {
   readonly random?: BatchClientOptions['random'];
 }
 
-/** Builds a `LineFixer`: the same prompt, batching, retries and validation for every provider. */
-export function createFixer(options: FixerOptions): LineFixer {
+/** Builds a `UnitFixer`: the same prompt, batching, retries and validation for every provider. */
+export function createFixer(options: FixerOptions): UnitFixer {
   const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
   const version = promptVersion(template);
   let transport: ChatTransport;
@@ -132,7 +143,7 @@ export function createFixer(options: FixerOptions): LineFixer {
     modelId,
     promptVersion: version,
     label,
-    fixLines: (lines, budget, signal) => fixLinesBatched(lines, budget, signal, client),
+    fixUnits: (units, budget, signal) => fixUnitsBatched(units, budget, signal, client),
   };
 }
 
