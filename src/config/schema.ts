@@ -11,7 +11,7 @@ export const RepoConfigSchema = z
   .object({
     include: z
       .array(z.string().min(1))
-      .default(['**/*.md', '**/*.mdx'])
+      .default(['**/*.md', '**/*.mdx', '**/*.markdown'])
       .describe('Globs of markdown files to fix.'),
     exclude: z
       .array(z.string().min(1))
