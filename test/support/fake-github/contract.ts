@@ -1,0 +1,385 @@
+/**
+ * GitHub's REST contract as GitHub describes it (@octokit/openapi, through the committed extract in
+ * test/fixtures/github-openapi.json): which operations exist on api.github.com and on the oldest GitHub
+ * Enterprise Server docs-fix supports, what their parameters and JSON bodies must be, and what their
+ * responses look like. The fake GitHub checks every request it receives and every response it sends here.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import formatsModule from 'ajv-formats';
+import type {
+  ExtractOperation,
+  JsonSchema,
+  OpenApiExtract,
+  Plan,
+  PlanExtract,
+} from '../../../scripts/github-openapi/extract.js';
+import { countRequest, countValidation } from '../contract-stats.js';
+
+const EXTRACT_URL = new URL('../../fixtures/github-openapi.json', import.meta.url);
+/** The plan the fake imitates: its responses are checked against it; requests against every plan. */
+const PRIMARY: Plan = 'api.github.com';
+
+// ajv-formats is CommonJS with a default export; Node hands the function itself to an ESM default import.
+const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
+  ajv: Ajv,
+) => Ajv;
+
+export interface RequestInput {
+  readonly method: string;
+  readonly pathname: string;
+  readonly query: URLSearchParams;
+  /** The parsed JSON body, or undefined when none was sent. */
+  readonly body: unknown;
+}
+
+export type RequestVerdict =
+  | { readonly ok: true; readonly operationId: string; readonly notes: readonly string[] }
+  | {
+      readonly ok: false;
+      readonly operationId?: string;
+      /** What GitHub would answer: 404 to an undocumented route, 422 to a body that does not validate. */
+      readonly status: 404 | 422;
+      readonly problems: readonly string[];
+      /** Problems GitHub would not answer with an error (unknown query parameters, which it ignores). */
+      readonly notes: readonly string[];
+    };
+
+interface Template {
+  readonly key: string;
+  readonly operationId: string;
+  readonly strict: RegExp;
+  /** Parameters may span slashes (refs, paths and branches do). */
+  readonly loose: RegExp;
+  readonly names: readonly string[];
+  readonly literalLength: number;
+}
+
+/** Path parameters whose values contain slashes on GitHub (`heads/feature/x`, `docs/a.md`, `main...topic/x`). */
+const SLASHED = new Set(['ref', 'path', 'branch', 'basehead', 'tree_sha']);
+
+function template(key: string, operationId: string): Template {
+  const path = key.slice(key.indexOf(' ') + 1);
+  const names: string[] = [];
+  const escaped = (s: string): string => s.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  const build = (loose: boolean): RegExp =>
+    new RegExp(
+      `^${path
+        .split(/(\{[^}]+\})/)
+        .map((part) =>
+          !part.startsWith('{')
+            ? escaped(part)
+            : loose && SLASHED.has(part.slice(1, -1))
+              ? '(.+?)'
+              : '([^/]+)',
+        )
+        .join('')}$`,
+    );
+  for (const m of path.matchAll(/\{([^}]+)\}/g)) names.push(m[1]!);
+  return {
+    key,
+    operationId,
+    strict: build(false),
+    loose: build(true),
+    names,
+    literalLength: path.replace(/\{[^}]+\}/g, '').length,
+  };
+}
+
+/**
+ * Where GitHub's description is stricter than GitHub: the fake answers as GitHub does, and the response check
+ * leaves these values alone. Each entry says why; keep the list short and remove an entry once the
+ * description is fixed (the check then passes without it).
+ */
+export const ERRATA: readonly { operation: RegExp; at: RegExp; why: string }[] = [
+  {
+    operation: /^pulls\/list$/,
+    at: /^\/\d+\/labels\/\d+\/description$/,
+    why: "pull-request-simple types a label's description as a string; the same labels in pull-request and label allow null, which GitHub sends for a label created without a description",
+  },
+  {
+    operation: /^pulls\/(get|list|create|update)$/,
+    at: /^(\/\d+)?\/head\/repo$/,
+    why: 'GitHub answers head.repo null once the fork a pull request came from is deleted; the description types it as a repository',
+  },
+];
+
+function describeError(e: ErrorObject): string {
+  const where = e.instancePath === '' ? '(root)' : e.instancePath;
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'enum') return `${where} must be one of ${JSON.stringify(p['allowedValues'])}`;
+  if (e.keyword === 'additionalProperties')
+    return `${where} has unknown property '${String(p['additionalProperty'])}'`;
+  return `${where} ${e.message ?? e.keyword}`;
+}
+
+/**
+ * ajv's errors as lines naming the field: missing properties grouped per object, and without the noise of
+ * every failed branch of an anyOf/oneOf when an error deeper in the same value says more.
+ */
+export function describeErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+  const list = errors ?? [];
+  const deepest = list.filter(
+    (e) =>
+      e.keyword === 'required' ||
+      !list.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`)),
+  );
+  const missing = new Map<string, Set<string>>();
+  const lines: string[] = [];
+  for (const e of deepest.length > 0 ? deepest : list) {
+    if (e.keyword === 'required') {
+      const at = missing.get(e.instancePath) ?? new Set<string>();
+      at.add(String((e.params as { missingProperty?: unknown }).missingProperty));
+      missing.set(e.instancePath, at);
+      continue;
+    }
+    lines.push(describeError(e));
+  }
+  for (const [at, names] of missing) {
+    lines.push(
+      `${at === '' ? '(root)' : at} misses required ${names.size === 1 ? 'property' : 'properties'} ${[...names].map((n) => `'${n}'`).join(', ')}`,
+    );
+  }
+  return [...new Set(lines)].slice(0, 12);
+}
+
+export class GitHubContract {
+  readonly source: OpenApiExtract['source'];
+  private readonly plans: Readonly<Record<Plan, PlanExtract>>;
+  private readonly templates: Map<string, Template[]>;
+  /** Bodies are validated as sent; parameters arrive as strings, so their validator coerces. */
+  private readonly bodies = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  private readonly params = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateSchema: false,
+    coerceTypes: true,
+  });
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(extract: OpenApiExtract) {
+    this.source = extract.source;
+    this.plans = extract.plans;
+    for (const ajv of [this.bodies, this.params]) {
+      addFormats(ajv);
+      for (const plan of extract.source.plans) {
+        ajv.addSchema({ $id: `https://openapi.test/${plan}`, ...extract.plans[plan] } as object);
+      }
+    }
+    this.templates = new Map();
+    for (const [key, operationId] of Object.entries(extract.plans[PRIMARY].documented)) {
+      const method = key.slice(0, key.indexOf(' '));
+      const list = this.templates.get(method) ?? [];
+      list.push(template(key, operationId));
+      this.templates.set(method, list);
+    }
+    // Most literal text first: `/issues/comments/{id}` wins over `/issues/{number}/comments`.
+    for (const list of this.templates.values()) list.sort((a, b) => b.literalLength - a.literalLength);
+  }
+
+  static #loaded: GitHubContract | undefined;
+
+  /** The contract from the committed extract, parsed once per test file's module graph. */
+  static load(): GitHubContract {
+    return (GitHubContract.#loaded ??= new GitHubContract(
+      JSON.parse(readFileSync(EXTRACT_URL, 'utf8')) as OpenApiExtract,
+    ));
+  }
+
+  get planNames(): readonly Plan[] {
+    return this.source.plans;
+  }
+
+  /** The documented api.github.com operation a request targets, with its decoded path parameters. */
+  match(
+    method: string,
+    pathname: string,
+  ): { operationId: string; params: Record<string, string> } | undefined {
+    const list = this.templates.get(method.toUpperCase()) ?? [];
+    for (const mode of ['strict', 'loose'] as const) {
+      const found = list.flatMap((t) => {
+        const m = t[mode].exec(pathname);
+        return m ? [{ t, m }] : [];
+      });
+      // Two documented routes can share a URL (`compare/{base}...{head}` and `compare/{basehead}`): the one
+      // docs-fix's client uses is the one in the extract.
+      const best = found.find((f) => this.operation(PRIMARY, f.t.operationId)) ?? found[0];
+      if (!best) continue;
+      const params: Record<string, string> = {};
+      best.t.names.forEach((name, i) => (params[name] = safeDecode(best.m[i + 1]!)));
+      return { operationId: best.t.operationId, params };
+    }
+    return undefined;
+  }
+
+  operation(plan: Plan, operationId: string): ExtractOperation | undefined {
+    return this.plans[plan].operations[operationId];
+  }
+
+  private validator(ajv: 'bodies' | 'params', key: string, schema: () => JsonSchema): ValidateFunction {
+    const id = `${ajv}:${key}`;
+    let fn = this.compiled.get(id);
+    if (!fn) {
+      fn = this[ajv].compile(schema());
+      this.compiled.set(id, fn);
+    }
+    return fn;
+  }
+
+  /** A schema of the plan's document, by JSON pointer (its `$ref`s resolve inside the document). */
+  private ref(plan: Plan, pointer: string): JsonSchema {
+    return { $ref: `https://openapi.test/${plan}#${pointer}` };
+  }
+
+  checkRequest(input: RequestInput): RequestVerdict {
+    const method = input.method.toUpperCase();
+    const where = `${method} ${input.pathname}`;
+    const found = this.match(method, input.pathname);
+    if (!found) {
+      return {
+        ok: false,
+        status: 404,
+        problems: [
+          `${where} is not a documented operation of ${PRIMARY} (${this.source.package} ${this.source.version})`,
+        ],
+        notes: [],
+      };
+    }
+    const { operationId, params } = found;
+    countRequest(operationId);
+    // The same problem on every plan is reported once, naming the plans.
+    const problems = new Map<string, Plan[]>();
+    const notes = new Map<string, Plan[]>();
+    const add = (into: Map<string, Plan[]>, plan: Plan, messages: readonly string[]): void => {
+      for (const m of messages) into.set(m, [...(into.get(m) ?? []), plan]);
+    };
+    for (const plan of this.planNames) {
+      const op = this.operation(plan, operationId);
+      if (!op) {
+        const documented = Object.values(this.plans[plan].documented).includes(operationId);
+        add(problems, plan, [
+          documented
+            ? `${operationId} is documented but not in the extract: add it to OPERATIONS in scripts/github-openapi/extract.ts and run npm run openapi:extract`
+            : `${where} (${operationId}) is not an operation of this GitHub Enterprise Server version, the oldest docs-fix supports`,
+        ]);
+        continue;
+      }
+      const found = this.checkParameters(plan, op, params, input.query);
+      add(problems, plan, found.problems);
+      add(notes, plan, found.notes);
+      add(problems, plan, this.checkBody(plan, op, input.body));
+    }
+    const list = (m: Map<string, Plan[]>): string[] =>
+      [...m].map(([text, plans]) => `${text} (${plans.join(', ')})`);
+    return problems.size === 0
+      ? { ok: true, operationId, notes: list(notes) }
+      : { ok: false, operationId, status: 422, problems: list(problems), notes: list(notes) };
+  }
+
+  private checkParameters(
+    plan: Plan,
+    op: ExtractOperation,
+    path: Record<string, string>,
+    query: URLSearchParams,
+  ): { problems: string[]; notes: string[] } {
+    const notes: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(path)) values[`path:${name}`] = value;
+    const documented = new Set(op.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+    for (const name of new Set(query.keys())) {
+      if (!documented.has(name)) {
+        // GitHub ignores a parameter it does not know: the request "works" and does something else.
+        notes.push(`query parameter '${name}' is not a parameter of ${op.operationId}: GitHub ignores it`);
+        continue;
+      }
+      const all = query.getAll(name);
+      values[`query:${name}`] = all.length > 1 ? all : all[0];
+    }
+    const validate = this.validator('params', `${plan}:${op.operationId}:parameters`, () => ({
+      type: 'object',
+      properties: Object.fromEntries(
+        op.parameters.map((p, i) => [
+          `${p.in}:${p.name}`,
+          this.ref(plan, `/operations/${pointerEscape(op.operationId)}/parameters/${i}/schema`),
+        ]),
+      ),
+      required: op.parameters.filter((p) => p.required).map((p) => `${p.in}:${p.name}`),
+    }));
+    countValidation('parameterSets');
+    if (validate(values)) return { problems: [], notes };
+    const problems = describeErrors(validate.errors).map(
+      (e) => `parameters of ${op.operationId}: ${e.replace(/^\/(path|query):/, '$1 parameter ')}`,
+    );
+    return { problems, notes };
+  }
+
+  private checkBody(plan: Plan, op: ExtractOperation, body: unknown): string[] {
+    if (!op.requestBody) {
+      return body === undefined ? [] : [`${op.operationId} takes no request body, but one was sent`];
+    }
+    if (body === undefined) {
+      return op.requestBody.required ? [`${op.operationId} needs a JSON request body`] : [];
+    }
+    const validate = this.validator('bodies', `${plan}:${op.operationId}:request`, () =>
+      this.ref(plan, `/operations/${pointerEscape(op.operationId)}/requestBody/schema`),
+    );
+    countValidation('requestBodies');
+    if (validate(body)) return [];
+    return describeErrors(validate.errors).map((e) => `request body of ${op.operationId}: ${e}`);
+  }
+
+  /**
+   * The fake's answer against the description of api.github.com: a documented status with a body that
+   * validates against its schema. Error statuses the operation does not document (401, 5xx, rate limits)
+   * are checked against GitHub's `basic-error`; an undocumented success status is a violation.
+   */
+  checkResponse(operationId: string, status: number, body: unknown, json: boolean): string[] {
+    const op = this.operation(PRIMARY, operationId);
+    if (!op) return [];
+    const key = String(status);
+    const documented = Object.keys(op.responses);
+    let pointer: string | undefined;
+    if (key in op.responses) {
+      if (op.responses[key] === null) return [];
+      pointer = `/operations/${pointerEscape(operationId)}/responses/${key}`;
+    } else if (status >= 400) {
+      pointer = '/components/schemas/basic-error';
+    } else {
+      return [
+        `${operationId} answered ${status}, which ${PRIMARY} does not document (documented: ${documented.join(', ')})`,
+      ];
+    }
+    if (!json) {
+      // Raw media types (contents with `application/vnd.github.raw`) have no JSON schema to check.
+      return [];
+    }
+    if (body === undefined)
+      return [`${operationId} answered ${status} without the JSON body its description has`];
+    const validate = this.validator('bodies', `${PRIMARY}:${operationId}:${pointer}`, () =>
+      this.ref(PRIMARY, pointer),
+    );
+    countValidation('responses');
+    if (validate(body)) return [];
+    const errata = ERRATA.filter((x) => x.operation.test(operationId));
+    const errors = (validate.errors ?? []).filter((e) => !errata.some((x) => x.at.test(e.instancePath)));
+    // An anyOf/oneOf that failed only because of an erratum deeper down fails no further.
+    const real = errors.filter(
+      (e) =>
+        !['anyOf', 'oneOf'].includes(e.keyword) ||
+        errors.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`)),
+    );
+    return describeErrors(real).map((e) => `response ${status} of ${operationId}: ${e}`);
+  }
+}
+
+function pointerEscape(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
