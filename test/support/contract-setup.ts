@@ -1,11 +1,12 @@
 // Every test file: a test whose requests broke GitHub's contract (test/support/fake-github/contract.ts) fails,
 // naming what broke it; the file's contract counts go to the run's total (printed by test/global-setup.ts).
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { saveCounts, takeViolations } from './contract-stats.js';
+import { countViolations, saveCounts, takeViolations } from './contract-stats.js';
 
 function failOnViolations(when: string): void {
   const violations = takeViolations();
   if (violations.length === 0) return;
+  countViolations(violations.length);
   throw new Error(
     `GitHub's contract was broken ${when} (${violations.length} violation${violations.length === 1 ? '' : 's'}):\n- ${violations.join('\n- ')}`,
   );

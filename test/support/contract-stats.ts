@@ -41,8 +41,9 @@ export function countValidation(
   counts[kind]++;
 }
 
-export function countViolation(): void {
-  counts.violations++;
+/** Violations that failed a test (those a test expected or took itself are not counted). */
+export function countViolations(n: number): void {
+  counts.violations += n;
 }
 
 export function contractCounts(): ContractCounts {
@@ -115,6 +116,6 @@ export function formatCounts(total: ContractCounts & { files: number }, source: 
     `GitHub contract (${source}): ${n(total.requests)} requests checked, ${n(total.operations.length)} operations used, ` +
     `${n(schemas)} schemas validated (${n(total.requestBodies)} request bodies, ${n(total.parameterSets)} parameter sets, ` +
     `${n(total.responses)} responses, ${n(total.webhookPayloads)} webhook payloads) in ${n(total.files)} test files; ` +
-    `${n(total.violations)} violations`
+    `${n(total.violations)} ${total.violations === 1 ? 'violation' : 'violations'}`
   );
 }

@@ -58,7 +58,7 @@ import { ZERO_SHA, type FlatTree } from './git.js';
 import { HttpError, matchRoute, readBody, type Reply, type Route } from './http.js';
 import { createPull, mergePull, setRef, signatureFor } from './ops.js';
 import { buildRoutes, type RouteOptions } from './routes.js';
-import { countViolation, registerViolationSource, type ViolationSource } from '../contract-stats.js';
+import { registerViolationSource, type ViolationSource } from '../contract-stats.js';
 import { GitHubContract } from './contract.js';
 import { Shapes } from './shapes.js';
 import { FakeState, type Identity, type RepoState, type Role } from './state.js';
@@ -190,6 +190,11 @@ export class FakeGitHub implements ViolationSource {
     return this.state.botLogin;
   }
 
+  /** The routes the fake serves, as `METHOD /template` (Octokit's templates). */
+  get routeTemplates(): string[] {
+    return this.routes.map((r) => `${r.method} ${r.template}`);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.server.closeAllConnections();
@@ -218,7 +223,6 @@ export class FakeGitHub implements ViolationSource {
       expected.seen.push(message);
       return;
     }
-    countViolation();
     this.contractViolations.push(message);
   }
 
