@@ -4,9 +4,13 @@
  * Enterprise Server docs-fix supports, what their parameters and JSON bodies must be, and what their
  * responses look like. The fake GitHub checks every request it receives and every response it sends here.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formatsModule from 'ajv-formats';
+import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import type {
   ExtractOperation,
   JsonSchema,
@@ -20,10 +24,14 @@ const EXTRACT_URL = new URL('../../fixtures/github-openapi.json', import.meta.ur
 /** The plan the fake imitates: its responses are checked against it; requests against every plan. */
 const PRIMARY: Plan = 'api.github.com';
 
-// ajv-formats is CommonJS with a default export; Node hands the function itself to an ESM default import.
+// ajv-formats and ajv's standalone module are CommonJS with a default export; under NodeNext the default
+// import is the module object, at run time it may be the function itself.
 const addFormats = ((formatsModule as unknown as { default?: unknown }).default ?? formatsModule) as (
   ajv: Ajv,
 ) => Ajv;
+const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ??
+  standaloneCodeModule) as (ajv: Ajv, validate: ValidateFunction) => string;
+const requireHere = createRequire(import.meta.url);
 
 export interface RequestInput {
   readonly method: string;
@@ -148,16 +156,16 @@ export class GitHubContract {
   private readonly plans: Readonly<Record<Plan, PlanExtract>>;
   private readonly templates: Map<string, Template[]>;
   /** Bodies are validated as sent; parameters arrive as strings, so their validator coerces. */
-  private readonly bodies = new Ajv({ strict: false, allErrors: true, validateSchema: false });
-  private readonly params = new Ajv({
-    strict: false,
-    allErrors: true,
-    validateSchema: false,
-    coerceTypes: true,
-  });
+  private readonly bodies = new Ajv({ ...AJV_OPTIONS });
+  private readonly params = new Ajv({ ...AJV_OPTIONS, coerceTypes: true });
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Compiled validators shared by the run's test files (ajv's standalone code), keyed by the extract's digest. */
+  private readonly cacheDir: string | undefined;
+  private readonly digest: string;
 
-  constructor(extract: OpenApiExtract) {
+  constructor(extract: OpenApiExtract, options: { cacheDir?: string; digest?: string } = {}) {
+    this.cacheDir = options.cacheDir;
+    this.digest = options.digest ?? '';
     this.source = extract.source;
     this.plans = extract.plans;
     for (const ajv of [this.bodies, this.params]) {
@@ -179,11 +187,19 @@ export class GitHubContract {
 
   static #loaded: GitHubContract | undefined;
 
-  /** The contract from the committed extract, parsed once per test file's module graph. */
+  /**
+   * The contract from the committed extract, parsed once per test file's module graph. Compiling a validator
+   * costs up to 0.2 s (a pull request embeds two repositories and a dozen users): within a test run, each is
+   * compiled once and the others load its code from $DOCS_FIX_CONTRACT_DIR (made by test/global-setup.ts).
+   */
   static load(): GitHubContract {
-    return (GitHubContract.#loaded ??= new GitHubContract(
-      JSON.parse(readFileSync(EXTRACT_URL, 'utf8')) as OpenApiExtract,
-    ));
+    if (GitHubContract.#loaded) return GitHubContract.#loaded;
+    const text = readFileSync(EXTRACT_URL, 'utf8');
+    const dir = process.env.DOCS_FIX_CONTRACT_DIR;
+    return (GitHubContract.#loaded = new GitHubContract(JSON.parse(text) as OpenApiExtract, {
+      cacheDir: dir ? join(dir, 'validators') : undefined,
+      digest: createHash('sha256').update(text).digest('hex'),
+    }));
   }
 
   get planNames(): readonly Plan[] {
@@ -219,10 +235,19 @@ export class GitHubContract {
   private validator(ajv: 'bodies' | 'params', key: string, schema: () => JsonSchema): ValidateFunction {
     const id = `${ajv}:${key}`;
     let fn = this.compiled.get(id);
+    if (fn) return fn;
+    const file = this.cacheDir
+      ? join(
+          this.cacheDir,
+          `${createHash('sha256').update(`${this.digest}\n${id}`).digest('hex').slice(0, 32)}.cjs`,
+        )
+      : undefined;
+    fn = file ? loadStandalone(file) : undefined;
     if (!fn) {
       fn = this[ajv].compile(schema());
-      this.compiled.set(id, fn);
+      if (file) saveStandalone(file, standaloneCode(this[ajv], fn));
     }
+    this.compiled.set(id, fn);
     return fn;
   }
 
@@ -370,6 +395,36 @@ export class GitHubContract {
     );
     return describeErrors(real).map((e) => `response ${status} of ${operationId}: ${e}`);
   }
+}
+
+const AJV_OPTIONS = {
+  strict: false,
+  allErrors: true,
+  validateSchema: false,
+  // Keeps each validator's source, so that it can be saved for the run's other test files.
+  code: { source: true },
+} as const;
+
+/** A validator another test file of this run compiled, or undefined when there is none (yet). */
+function loadStandalone(file: string): ValidateFunction | undefined {
+  let code: string;
+  try {
+    code = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const module = { exports: {} as { default?: ValidateFunction } };
+  // The code is ajv's own output for our schemas; it requires ajv's runtime and ajv-formats' formats.
+  new Function('module', 'exports', 'require', code)(module, module.exports, requireHere);
+  return module.exports.default ?? (module.exports as unknown as ValidateFunction);
+}
+
+/** Written under a temporary name and renamed, so that a reader never sees half a file. */
+function saveStandalone(file: string, code: string): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
 }
 
 function pointerEscape(segment: string): string {
