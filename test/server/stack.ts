@@ -7,9 +7,14 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { SIM_MODEL_ID } from '../../src/model/sim-server.js';
+import {
+  createWebhookPayloadValidator,
+  type WebhookPayloadValidator,
+} from '../../src/github/webhook-payload.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { WorkerTuning } from '../../src/worker.js';
-import { FakeGitHub } from '../support/fake-github/index.js';
+import { countValidation } from '../support/contract-stats.js';
+import { FakeGitHub, type FakeGitHubOptions } from '../support/fake-github/index.js';
 import { startTestSimServer, type TestSimServer } from '../support/sim-server.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -102,9 +107,15 @@ export async function startStack(
     logFor?: (env: Record<string, string>) => Logger;
     /** The Probot, given the fake and the logger (default: fastProbot, or production's with `probot`). */
     probotFor?: (fake: FakeGitHub, log: Logger) => Probot;
+    /** Options of the fake GitHub (e.g. `pathPrefix: '/api/v3'` to serve it as GitHub Enterprise Server does). */
+    fake?: FakeGitHubOptions;
+    /** Before the server starts (faults on the app's identity lookup, say). */
+    beforeStart?: (fake: FakeGitHub) => void;
+    identityRetry?: { initialMs?: number; maxMs?: number };
   } = {},
 ): Promise<Stack> {
-  const fake = await FakeGitHub.start();
+  const fake = await FakeGitHub.start(options.fake);
+  options.beforeStart?.(fake);
   const sim = await startTestSimServer({ flipRate: 0 });
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const prefix = testPrefix();
@@ -122,6 +133,8 @@ export async function startStack(
         : fastProbot(fake, log),
     queueBackoffMs: options.queueBackoffMs ?? 200,
     workerTuning: options.workerTuning,
+    payloads: countedPayloads(),
+    identityRetry: options.identityRetry,
   });
   const webhooks = `${server.url}/api/github/webhooks`;
   return {
@@ -169,6 +182,18 @@ export async function startStack(
       } finally {
         redis.disconnect();
       }
+    },
+  };
+}
+
+/** The server's payload validator, counted in the run's contract figures. */
+export function countedPayloads(): WebhookPayloadValidator {
+  const inner = createWebhookPayloadValidator();
+  return {
+    async validate(event, payload) {
+      const verdict = await inner.validate(event, payload);
+      if (!verdict.ok || verdict.checked) countValidation('webhookPayloads');
+      return verdict;
     },
   };
 }

@@ -35,6 +35,7 @@
  *   fake.injectFault({ route: 'POST /repos/{owner}/{repo}/pulls', status: 502 })
  *   fake.injectFault({ route: /git\/refs/, status: 409, message: 'Git Repository is empty.', times: 2 })
  *   fake.injectFault({ route: 'POST /repos/{owner}/{repo}/git/trees', kind: 'secondary-rate-limit', retryAfter: 1 })
+ *   fake.clearFaults()
  *   fake.setRateLimit(remaining) → `x-ratelimit-remaining` (and a 403 primary limit once it reaches 0)
  *   fake.beforeNext('POST /repos/{owner}/{repo}/pulls', () => fake.openPullRequest(…))   // stage a race
  *
@@ -250,8 +251,13 @@ export class FakeGitHub implements ViolationSource {
     return `${enc({ alg: 'RS256', typ: 'JWT' })}.${enc({ iat: now - 60, exp: now + 540, iss: this.app.id })}.c2ln`;
   }
 
-  createInstallation(account: string, repositories: 'all' | string[] = 'all'): number {
-    const id = this.state.nextId();
+  /** An installation of the app on `account`; `id` to match a payload's (e.g. an example's) installation. */
+  createInstallation(
+    account: string,
+    repositories: 'all' | string[] = 'all',
+    id = this.state.nextId(),
+  ): number {
+    if (this.state.installations.has(id)) throw new Error(`fake-github: installation ${id} exists`);
     this.state.ensureUser(account);
     this.state.installations.set(id, {
       id,
@@ -640,6 +646,11 @@ export class FakeGitHub implements ViolationSource {
 
   injectFault(fault: Fault): void {
     this.faults.push({ times: 1, ...fault });
+  }
+
+  /** Drops the faults not yet used up. */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /**
