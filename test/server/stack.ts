@@ -98,7 +98,8 @@ export interface Stack {
 export async function startStack(
   options: {
     redisUrl?: string;
-    extraEnv?: Record<string, string>;
+    /** More environment, or a function of the fake GitHub's URL (which is known only once it listens). */
+    extraEnv?: Record<string, string> | ((fakeBaseUrl: string) => Record<string, string>);
     /** `production`: Probot from the environment, with throttling and retries (slower). */
     probot?: 'fast' | 'production';
     queueBackoffMs?: number;
@@ -119,7 +120,8 @@ export async function startStack(
   const sim = await startTestSimServer({ flipRate: 0 });
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const prefix = testPrefix();
-  const env = stackEnv({ fake, sim, redisUrl, prefix, extra: options.extraEnv });
+  const extra = typeof options.extraEnv === 'function' ? options.extraEnv(fake.baseUrl) : options.extraEnv;
+  const env = stackEnv({ fake, sim, redisUrl, prefix, extra });
   const log = options.logFor ? options.logFor(env) : silentLog();
   const server = await startServer({
     env,
