@@ -76,16 +76,21 @@ describe('webhooks', () => {
     const payload = fake.pushEvent(
       fake.pushCommit('octo/docs', { files: { 'README.md': '# Demo\n\nTeh end.\n' } }),
     );
-    // Before the check, this reached the handler and failed there (`c.added` is not iterable): answered 500.
-    const commits = [{ ...(payload['commits'] as object[])[0], added: 'README.md' }];
-    const res = await stack.deliver('push', { ...payload, commits });
-    expect(res).toEqual({ status: 400, body: 'push payload: /commits/0/added must be array\n' });
+    // Before the check, the handler met it with a TypeError (`commits.length` of null): answered 500.
+    const res = await stack.deliver('push', { ...payload, commits: null });
+    expect(res).toEqual({ status: 400, body: 'push payload: /commits must be array\n' });
     expect(log.lines).toContainEqual(
       expect.objectContaining({
         msg: 'webhook payload does not match its schema: refused',
-        reason: 'push payload: /commits/0/added must be array',
+        reason: 'push payload: /commits must be array',
       }),
     );
+    // Before, a string here was read as a list of one-letter paths.
+    const commits = [{ ...(payload['commits'] as object[])[0], added: 'README.md' }];
+    expect(await stack.deliver('push', { ...payload, commits })).toEqual({
+      status: 400,
+      body: 'push payload: /commits/0/added must be array\n',
+    });
     expect(await stack.server.queue.queue.getJobs()).toHaveLength(0);
     // The same push as GitHub sends it is taken.
     expect((await stack.deliver('push', payload)).status).toBe(200);
