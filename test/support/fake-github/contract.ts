@@ -125,16 +125,35 @@ function describeError(e: ErrorObject): string {
  * ajv's errors as lines naming the field: missing properties grouped per object, and without the noise of
  * every failed branch of an anyOf/oneOf when an error deeper in the same value says more.
  */
+/** Errors a combinator adds about its branches rather than about the value. */
+function isBranchNoise(e: ErrorObject): boolean {
+  return (
+    e.keyword === 'anyOf' ||
+    e.keyword === 'oneOf' ||
+    (e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null')
+  );
+}
+
 export function describeErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
   const list = errors ?? [];
-  const deepest = list.filter(
+  // A value that failed a nullable schema's branches reports "must be null" and "must match a schema in
+  // anyOf" beside what is wrong in it: keep what is wrong in it.
+  const explained = (e: ErrorObject): boolean =>
+    list.some(
+      (o) =>
+        o !== e &&
+        (o.instancePath.startsWith(`${e.instancePath}/`) ||
+          (o.instancePath === e.instancePath && !isBranchNoise(o))),
+    );
+  const deepest = list.filter((e) => e.keyword === 'required' || !explained(e) || !isBranchNoise(e));
+  const kept = deepest.filter(
     (e) =>
       e.keyword === 'required' ||
       !list.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`)),
   );
   const missing = new Map<string, Set<string>>();
   const lines: string[] = [];
-  for (const e of deepest.length > 0 ? deepest : list) {
+  for (const e of kept.length > 0 ? kept : list) {
     if (e.keyword === 'required') {
       const at = missing.get(e.instancePath) ?? new Set<string>();
       at.add(String((e.params as { missingProperty?: unknown }).missingProperty));
