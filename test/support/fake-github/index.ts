@@ -5,6 +5,7 @@
  *
  * Start and stop:
  *   const fake = await FakeGitHub.start();            // 127.0.0.1, free port; fake.baseUrl
+ *   FakeGitHub.start({ pathPrefix: '/api/v3' })        // served as GitHub Enterprise Server serves it
  *   await fake.close();
  *
  * Seed state:
