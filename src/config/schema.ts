@@ -65,6 +65,16 @@ export type RepoConfigInput = z.input<typeof RepoConfigSchema>;
 
 /** Operator environment (never from a repository). */
 export const OperatorEnvSchema = z.object({
+  APP_SLUG: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]*$/,
+      'an app slug: lower-case letters, digits and dashes (github.com/apps/<slug>)',
+    )
+    .optional()
+    .describe(
+      "The app's slug (`github.com/apps/<slug>`; its bot is `<slug>[bot]`). Optional: learned from GitHub at start-up; set it to know the bot's own events before GitHub answers.",
+    ),
   OPENAI_BASE_URL: z
     .string()
     .url()
