@@ -1,10 +1,13 @@
 // Makes sure the tests have a real Redis: the one on 127.0.0.1:6379 when it answers, else a throwaway
-// redis-server started here (on a free port, no persistence) and stopped after the run.
+// redis-server started here (on a free port, no persistence) and stopped after the run. Also brings the
+// build up to date, once, before any test file runs: tests of the built bin (test/support/bin.ts) and of
+// the package must never run a stale dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuilt } from './support/bin.js';
 import { formatCounts, sumCounts } from './support/contract-stats.js';
 
 function answersPing(port: number): Promise<boolean> {
@@ -37,6 +40,7 @@ let dir: string | undefined;
 let contractDir: string | undefined;
 
 export async function setup(): Promise<void> {
+  await ensureBuilt();
   // Test files append their GitHub contract counts here (test/support/contract-stats.ts); summed at teardown.
   contractDir = mkdtempSync(join(tmpdir(), 'docs-fix-contract-'));
   process.env.DOCS_FIX_CONTRACT_DIR = contractDir;
