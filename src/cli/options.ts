@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { openStore } from '../cache/open.js';
 import type { LineStore } from '../cache/types.js';
-import { readOperatorEnv } from '../config/env.js';
-import { RepoConfigSchema, type OperatorEnv, type RepoConfig } from '../config/schema.js';
+import { defaultRepoConfig, loadOperatorEnv } from '../config/operator.js';
+import type { OperatorEnv, RepoConfig } from '../config/schema.js';
 import { inThreadParser, type FileParser } from '../engine/parser.js';
 import {
   collectMarkdownPaths,
@@ -147,17 +147,22 @@ function readText(path: string, what: string): string {
 }
 
 export async function loadConfig(path: string | undefined): Promise<RepoConfig> {
-  if (!path) return RepoConfigSchema.parse({});
+  if (!path) return defaultRepoConfig();
   const { parseRepoConfigYaml } = await import('../config/parse.js');
   const result = parseRepoConfigYaml(readText(path, '--config'), path);
   if (!result.ok) throw new UsageError(result.error.message);
   return result.config;
 }
 
-export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): 'sim' | 'echo' | 'openai' {
+/** `--provider`, else `DOCS_FIX_PROVIDER`, else `openai` when an endpoint or key is set, else the default. */
+export function resolveProvider(
+  opts: RunOptions,
+  processEnv: NodeJS.ProcessEnv,
+  operator: OperatorEnv,
+): 'sim' | 'echo' | 'openai' {
   if (opts.provider) return opts.provider;
-  if (env.DOCS_FIX_PROVIDER) return readOperatorEnv(env).DOCS_FIX_PROVIDER;
-  return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? 'openai' : 'sim';
+  if (processEnv.DOCS_FIX_PROVIDER) return operator.DOCS_FIX_PROVIDER;
+  return processEnv.OPENAI_BASE_URL || processEnv.OPENAI_API_KEY ? 'openai' : 'sim';
 }
 
 /** Builds everything a run needs from the options; the caller closes `store`. */
@@ -165,9 +170,9 @@ export async function setupRun(
   opts: RunOptions,
   processEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<RunSetup> {
-  const env = readOperatorEnv(processEnv);
+  const env = await loadOperatorEnv(processEnv);
   const config = await loadConfig(opts.config);
-  const provider = resolveProvider(opts, processEnv);
+  const provider = resolveProvider(opts, processEnv, env);
   const styleGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : config.styleGuide;
   if (provider === 'openai' && !env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) {
     throw new UsageError(

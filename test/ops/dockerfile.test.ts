@@ -11,15 +11,7 @@
 // - USER, EXPOSE and the HEALTHCHECK timing flags have no effect outside a container.
 // Everything else (`npm run build`, the CMD, the HEALTHCHECK command) runs exactly as written.
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
