@@ -1,8 +1,9 @@
-// split(): bytes -> line units. Decode (or skip), parse once, classify lines from the block tree, then cut
-// each prose line into prefix/text/suffix.
-import { classifyLines, CONTINUED, PROSE, type LineClasses } from './classify.js';
+// split(): bytes -> line units. Decode (or skip), parse once, classify lines from the block tree and the
+// dialect syntax around it (analyse.ts), then cut each prose line into prefix/text/suffix.
+import { analyse } from './analyse.js';
+import { CONTINUED, PROSE, type LineClasses } from './classify.js';
 import { decodeSource, DEFAULT_MAX_BYTES } from './decode.js';
-import { lineTable, type LineTable } from './lines.js';
+import type { LineTable } from './lines.js';
 import { isMdxPath, parseMarkdown, type MdNode } from './parse.js';
 import { proseSpan, proseVerdict, rawTemplateRanges, type RawTemplateLine } from './prose.js';
 import { rememberSignature } from './signature.js';
@@ -46,7 +47,7 @@ interface MutableLine {
  * a line frozen under the old rules may be editable under the new ones. `test/markdown/splitter-version.test.ts`
  * fails when the classification of the fixtures changes while this stays the same.
  */
-export const SPLITTER_VERSION = 2;
+export const SPLITTER_VERSION = 3;
 
 /** The parser `split` uses for a path (`.mdx` files are parsed as MDX): part of file-level fixpoint keys. */
 export function parserFor(path: string): 'md' | 'mdx' {
@@ -63,10 +64,14 @@ export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownD
   const parsed = parse(text, path);
   if ('reason' in parsed) return { path, source, bom, lines: [], units: [], skipped: parsed };
 
-  const blockSignature = rememberSignature(text, path, parsed);
-  const table = lineTable(text);
-  const classes = classifyLines(parsed, table.count, isMdxPath(path));
-  const { lines, units } = toLines(text, table, classes, opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  const mdx = isMdxPath(path);
+  const analysis = analyse(text, parsed, mdx);
+  const blockSignature = analysis.signature;
+  rememberSignature(text, path, blockSignature);
+  const { lines, units } = toLines(text, analysis.table, analysis.classes, {
+    maxLineLength: opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
+    dialects: !mdx,
+  });
   return { path, source, bom, lines, units, blockSignature };
 }
 
@@ -85,12 +90,19 @@ function parse(text: string, path: string): MdNode | SkippedFile {
   }
 }
 
+interface LineOptions {
+  readonly maxLineLength: number;
+  /** Whether dialect line syntax stays out of the text (see proseSpan; not in MDX, where `{` is an expression). */
+  readonly dialects: boolean;
+}
+
 function toLines(
   text: string,
   table: LineTable,
   classes: LineClasses,
-  maxLineLength: number,
+  options: LineOptions,
 ): { lines: SourceLine[]; units: ProseUnit[] } {
+  const { maxLineLength } = options;
   const lines: MutableLine[] = new Array<MutableLine>(table.count);
   let templateLines: RawTemplateLine[] | undefined;
   for (let i = 0; i < table.count; i++) {
@@ -109,7 +121,15 @@ function toLines(
       continue;
     }
     const flags = classes.flags[i]!;
-    const span = proseSpan(text, lineStart, contentEnd, classes.nodeStart[i]!, classes.quoteDepth[i]!, flags);
+    const span = proseSpan(
+      text,
+      lineStart,
+      contentEnd,
+      classes.nodeStart[i]!,
+      classes.quoteDepth[i]!,
+      flags,
+      options.dialects,
+    );
     const prose = text.slice(span.start, span.end);
     let reason: FrozenReason | undefined =
       span.end <= span.start

@@ -240,4 +240,19 @@ describe('admitFileStructure', () => {
     const verdict = admitFileStructure('Hello <Box>x</Box>.\n', 'Hello <Box>x.\n', 'a.mdx');
     expect(verdict).toMatchObject({ ok: false, reason: 'structure-changed' });
   });
+
+  it('rejects a patch that breaks the structure of an admonition body, which CommonMark sees as code', () => {
+    const admonition = '!!! note\n\n    The body.\n    More of it.\n';
+    expect(admitFileStructure(admonition, admonition.replace('The body.', 'The fine body.'), 'a.md')).toEqual(
+      {
+        ok: true,
+      },
+    );
+    const verdict = admitFileStructure(
+      admonition,
+      admonition.replace('More of it.', '- More of it.'),
+      'a.md',
+    );
+    expect(verdict).toMatchObject({ ok: false, reason: 'structure-changed' });
+  });
 });
