@@ -5,7 +5,8 @@
 // single code block.
 import { classifyLines, type LineClasses } from './classify.js';
 import { applyDialects, type NestedAnalysis } from './dialects.js';
-import { freezeLateFrontMatter } from './front-matter.js';
+import { freezeLateFrontMatter, treeFrontMatterDisables } from './front-matter.js';
+import { findIgnoreComments, type IgnoreComment } from './ignore.js';
 import { lineTable, type LineTable } from './lines.js';
 import { parseMarkdown, type MdNode } from './parse.js';
 
@@ -13,6 +14,10 @@ export interface Analysis extends NestedAnalysis {
   readonly table: LineTable;
   readonly classes: LineClasses;
   readonly signature: readonly string[];
+  /** `docs-fix-disable`/`-enable`/`-disable-next-line` comments, in line order. */
+  readonly ignoreComments: readonly IgnoreComment[];
+  /** `docs-fix: false` in the front matter: nothing in the file is edited. */
+  readonly fileDisabled: boolean;
 }
 
 /** Nodes whose children are inline content: the signature stops there. */
@@ -22,12 +27,25 @@ const INLINE_PARENTS: ReadonlySet<string> = new Set(['paragraph', 'heading', 'ta
 export function analyse(text: string, root: MdNode, mdx: boolean, depth = 0): Analysis {
   const table = lineTable(text);
   const classes = classifyLines(root, text, table.count, mdx);
-  if (depth === 0) freezeLateFrontMatter(text, table, classes);
+  let fileDisabled = false;
+  if (depth === 0) {
+    fileDisabled = treeFrontMatterDisables(root);
+    if (freezeLateFrontMatter(text, table, classes) === true) fileDisabled = true;
+  }
   const dialects = applyDialects(text, table, classes, mdx, depth, (body) => analyseBody(body, mdx, depth));
+  let ignoreComments = findIgnoreComments(root, text, mdx);
+  if (dialects.ignoreComments.length > 0) {
+    // A comment both parses see is listed twice; applying it twice on its line changes nothing.
+    ignoreComments = [...ignoreComments, ...dialects.ignoreComments].sort(
+      (a, b) => a.line - b.line || a.offset - b.offset,
+    );
+  }
   return {
     table,
     classes,
     signature: [...treeSignature(root), ...dialects.signature],
+    ignoreComments,
+    fileDisabled,
   };
 }
 

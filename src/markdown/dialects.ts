@@ -9,6 +9,7 @@
 // that breaks a body's structure is caught even where remark sees the body as one code block.
 import { INDENTED_CODE, PROSE, type DirectiveFence, type LineClasses, type LineState } from './classify.js';
 import type { LineTable } from './lines.js';
+import type { IgnoreComment } from './ignore.js';
 import { afterLineMarker, ATTRIBUTE_LIST, proseSpan } from './prose.js';
 import type { FrozenReason, LineKind } from './types.js';
 
@@ -17,11 +18,14 @@ export interface NestedAnalysis {
   readonly table: LineTable;
   readonly classes: LineClasses;
   readonly signature: readonly string[];
+  readonly ignoreComments: readonly IgnoreComment[];
 }
 
 export interface DialectResult {
   /** What the containers add to the block signature, in document order. */
   readonly signature: string[];
+  /** Ignore comments that only the nested bodies' parses see, on the file's lines. */
+  readonly ignoreComments: IgnoreComment[];
 }
 
 /** Analyses a dedented body as a document of its own; undefined when it does not parse. */
@@ -153,6 +157,7 @@ interface Scan {
   readonly table: LineTable;
   readonly classes: LineClasses;
   readonly mdx: boolean;
+  readonly ignoreComments: IgnoreComment[];
 }
 
 /** States of lines a container's body may turn into prose: prose, blank, or covered by a container only. */
@@ -172,7 +177,7 @@ export function applyDialects(
   depth: number,
   nested: AnalyseNested,
 ): DialectResult {
-  const scan: Scan = { text, table, classes, mdx };
+  const scan: Scan = { text, table, classes, mdx, ignoreComments: [] };
   const signature: string[] = [];
   const fences = new Map<number, DirectiveFence>();
   for (const fence of classes.directiveFences) fences.set(fence.first, fence);
@@ -220,7 +225,7 @@ export function applyDialects(
     signature.push('dialect:end');
     i = Math.max(i + 1, next);
   }
-  return { signature };
+  return { signature, ignoreComments: scan.ignoreComments };
 }
 
 function freeze(c: LineClasses, i: number, kind: LineKind, reason: FrozenReason): void {
@@ -479,5 +484,11 @@ function splitBody(scan: Scan, container: Container, nested: AnalyseNested): str
       nodeStart < 0 ? -1 : table.start[b]! + strip[j]! + (nodeStart - inner.table.start[j]!);
   }
   classes.blockCount += n.blockCount;
+  for (const comment of inner.ignoreComments) {
+    const j = comment.line;
+    const b = j + bodyFirst;
+    const offset = table.start[b]! + strip[j]! + (comment.offset - inner.table.start[j]!);
+    scan.ignoreComments.push({ ...comment, line: b, offset });
+  }
   return [...inner.signature];
 }

@@ -3,6 +3,7 @@
 import { analyse } from './analyse.js';
 import { CONTINUED, PROSE, type LineClasses } from './classify.js';
 import { decodeSource, DEFAULT_MAX_BYTES } from './decode.js';
+import { applyIgnoreComments, type IgnoreComment } from './ignore.js';
 import type { LineTable } from './lines.js';
 import { isMdxPath, parseMarkdown, type MdNode } from './parse.js';
 import { proseSpan, proseVerdict, rawTemplateRanges, type RawTemplateLine } from './prose.js';
@@ -71,6 +72,8 @@ export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownD
   const { lines, units } = toLines(text, analysis.table, analysis.classes, {
     maxLineLength: opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
     dialects: !mdx,
+    ignoreComments: analysis.ignoreComments,
+    fileDisabled: analysis.fileDisabled,
   });
   return { path, source, bom, lines, units, blockSignature };
 }
@@ -94,6 +97,8 @@ interface LineOptions {
   readonly maxLineLength: number;
   /** Whether dialect line syntax stays out of the text (see proseSpan; not in MDX, where `{` is an expression). */
   readonly dialects: boolean;
+  readonly ignoreComments: readonly IgnoreComment[];
+  readonly fileDisabled: boolean;
 }
 
 function toLines(
@@ -152,6 +157,7 @@ function toLines(
     lines[i] = unit;
   }
   if (templateLines) freezeRawTemplates(lines, templateLines);
+  applyIgnoreComments(lines, options.ignoreComments, options.fileDisabled, (i) => classes.block[i]!);
   return { lines, units: assignUnits(lines, (i) => classes.block[i]!) };
 }
 

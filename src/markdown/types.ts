@@ -46,7 +46,9 @@ export type FrozenReason =
    * directives, options, targets and comments, Docusaurus/VitePress containers, attribute lists), and the
    * bodies of directives that are not markdown.
    */
-  | 'dialect';
+  | 'dialect'
+  /** Switched off by the maintainer: `<!-- docs-fix-disable -->` regions, `docs-fix-disable-next-line`, `docs-fix: false`. */
+  | 'disabled';
 
 /** Why a whole file is left untouched. */
 export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';
