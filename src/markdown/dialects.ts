@@ -158,6 +158,10 @@ interface Scan {
   readonly classes: LineClasses;
   readonly mdx: boolean;
   readonly ignoreComments: IgnoreComment[];
+  /** Lazily built by colonLines(). */
+  colonLines?: readonly ColonLine[];
+  /** Searches for a closer that failed: [colons, opener line, indent] (see findCloser). */
+  readonly unclosed: [number, number, number][];
 }
 
 /** States of lines a container's body may turn into prose: prose, blank, or covered by a container only. */
@@ -177,7 +181,7 @@ export function applyDialects(
   depth: number,
   nested: AnalyseNested,
 ): DialectResult {
-  const scan: Scan = { text, table, classes, mdx, ignoreComments: [] };
+  const scan: Scan = { text, table, classes, mdx, ignoreComments: [], unclosed: [] };
   const signature: string[] = [];
   const fences = new Map<number, DirectiveFence>();
   for (const fence of classes.directiveFences) fences.set(fence.first, fence);
@@ -374,19 +378,7 @@ function indentedContainer(scan: Scan, i: number, start: number, family: Family)
 function colonContainer(scan: Scan, i: number, start: number, colons: number, rest: string): Container {
   if (rest === '' || !plainPrefix(scan, i, start)) return single(i);
   const indent = start - scan.table.start[i]!;
-  let closer = -1;
-  for (let j = i + 1; j < scan.table.count; j++) {
-    const spaces = leadingSpaces(scan, j);
-    if (spaces - Math.min(spaces, indent) > 3) continue;
-    const from = scan.table.start[j]! + spaces;
-    const line = scan.text.slice(from, scan.table.end[j]!);
-    let n = 0;
-    while (n < line.length && line.charCodeAt(n) === 58) n++;
-    if (n >= colons && line.slice(n).trim() === '') {
-      closer = j;
-      break;
-    }
-  }
+  const closer = findCloser(scan, i, colons, indent);
   if (closer === -1) return single(i);
   const name = MYST_NAME.exec(rest)?.[1];
   const syntax = [i];
@@ -405,6 +397,62 @@ function colonContainer(scan: Scan, i: number, start: number, colons: number, re
     accepts: acceptsProse,
     next: closer + 1,
   };
+}
+
+/** A line of nothing but colons (and blanks): `line`, its colons and its leading spaces. */
+interface ColonLine {
+  readonly line: number;
+  readonly colons: number;
+  readonly spaces: number;
+}
+
+/** Every line that could close a colon fence, in order; built once per document. */
+function colonLines(scan: Scan): readonly ColonLine[] {
+  if (scan.colonLines) return scan.colonLines;
+  const { text, table } = scan;
+  const found: ColonLine[] = [];
+  for (let j = 0; j < table.count; j++) {
+    let p = table.start[j]!;
+    const end = table.end[j]!;
+    while (p < end && text.charCodeAt(p) === SPACE) p++;
+    const spaces = p - table.start[j]!;
+    const first = p;
+    while (p < end && text.charCodeAt(p) === 58) p++;
+    const colons = p - first;
+    if (colons < 3) continue;
+    while (p < end && isBlank(text.charCodeAt(p))) p++;
+    if (p === end) found.push({ line: j, colons, spaces });
+  }
+  scan.colonLines = found;
+  return found;
+}
+
+/**
+ * The first line after `opener` of at least `colons` colons and nothing else, indented at most 3 spaces
+ * more than the opener; -1 when there is none. A failed search is remembered, so that a file of unclosed
+ * openers costs one pass, not one per opener.
+ */
+function findCloser(scan: Scan, opener: number, colons: number, indent: number): number {
+  // Fewer colons, an earlier line and more indentation only make a closer easier to find.
+  for (const [wanted, from, at] of scan.unclosed) {
+    if (wanted <= colons && from <= opener && indent <= at) return -1;
+  }
+  const lines = colonLines(scan);
+  let lo = 0;
+  let hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lines[mid]!.line <= opener) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < lines.length; k++) {
+    const candidate = lines[k]!;
+    if (candidate.colons >= colons && candidate.spaces - Math.min(candidate.spaces, indent) <= 3) {
+      return candidate.line;
+    }
+  }
+  scan.unclosed.push([colons, opener, indent]);
+  return -1;
 }
 
 /** MyST options right after the opener: `:key: value` lines, or a YAML block between `---` lines. */

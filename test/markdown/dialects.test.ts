@@ -198,6 +198,13 @@ describe('MyST directives', () => {
     ]);
   });
 
+  it('a closer may be indented up to 3 spaces more than its opener, which an unclosed opener does not change', () => {
+    const doc = split(':::{note}\nNever closed.\n\n- Item.\n\n  :::{tip}\n  Body.\n     :::\n', {
+      path: 'a.md',
+    });
+    expect(status(doc)).toEqual(['dialect', 'u0', 'blank', 'u1', 'blank', 'dialect', 'u2', 'dialect']);
+  });
+
   it('an opener without a closer, and a stray closer, are frozen on their own', () => {
     const doc = split(':::{note}\nText.\n\n:::\n', { path: 'a.md' });
     expect(status(doc)).toEqual(['dialect', 'u0', 'blank', 'dialect']);
