@@ -15,6 +15,8 @@ export const TASK_ITEM = 2;
 export const CONTINUED = 4;
 /** Flag on a `code` line: the line belongs to an indented code block (not a fenced one). */
 export const INDENTED_CODE = 8;
+/** A prose line that is a field of a MyST field list (`:name: text`): the name belongs to the prefix. */
+export const FIELD_ITEM = 16;
 
 /** A fenced code block whose info string starts with `{name}`: a MyST directive (```` ```{note} ````). */
 export interface DirectiveFence {

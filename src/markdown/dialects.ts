@@ -7,10 +7,17 @@
 // again on its own (dedented) and its lines take the nested classification, so that its paragraphs are
 // units and its code stays code; the nested block structure joins the file's block signature, so an edit
 // that breaks a body's structure is caught even where remark sees the body as one code block.
-import { INDENTED_CODE, PROSE, type DirectiveFence, type LineClasses, type LineState } from './classify.js';
+import {
+  FIELD_ITEM,
+  INDENTED_CODE,
+  PROSE,
+  type DirectiveFence,
+  type LineClasses,
+  type LineState,
+} from './classify.js';
 import type { LineTable } from './lines.js';
 import type { IgnoreComment } from './ignore.js';
-import { afterLineMarker, ATTRIBUTE_LIST, proseSpan } from './prose.js';
+import { afterLineMarker, ATTRIBUTE_LIST, proseSpan, startsWithFieldName } from './prose.js';
 import type { FrozenReason, LineKind } from './types.js';
 
 /** What the analysis of a nested body gives back (see analyse.ts). */
@@ -308,9 +315,11 @@ function lineSyntax(scan: Scan, i: number): Container | undefined {
 }
 
 /**
- * A definition (`:   text`) or a field (`:name: text`) starting a line of a remark paragraph is an item of
- * its own (Python-Markdown def_list, MyST deflist and fieldlist, Goldmark): it starts a new unit, so that a
- * term and its definition, or two fields, are not sent to the model as one sentence.
+ * A definition (`:   text`, Python-Markdown def_list, MyST deflist, Goldmark) starting a line of a remark
+ * paragraph is an item of its own: it starts a new unit, so that a term and its definition are not sent
+ * to the model as one sentence. So does each field of a MyST field list (`:name: text`), when the
+ * paragraph starts with a field: an icon shortcode starting a wrapped line (`:material-check: Done`) has
+ * the same shape, so a field name elsewhere is left to the text.
  */
 function splitAtItemMarker(scan: Scan, i: number): void {
   const { text, table, classes } = scan;
@@ -318,11 +327,37 @@ function splitAtItemMarker(scan: Scan, i: number): void {
   const colon = text.indexOf(':', table.start[i]!);
   if (colon < 0 || colon >= end) return;
   const p = proseSpan(text, table.start[i]!, end, classes.nodeStart[i]!, classes.quoteDepth[i]!, 0).start;
-  if (text.charCodeAt(p) !== 58 || afterLineMarker(text, p, end) === p) return;
+  if (text.charCodeAt(p) !== 58) return;
+  const block = classes.block[i]!;
+  if (block === 0) return;
+  const first = i === 0 || classes.block[i - 1] !== block;
+  if (afterLineMarker(text, p, end) !== p) {
+    if (!first) renumberFrom(classes, i, table.count);
+    return;
+  }
+  if (!first || !startsWithFieldName(text, p, end)) return;
+  // A field list: every line of the paragraph that starts with a field is a field of its own.
+  for (let j = i; j < table.count && classes.block[j] === block; j++) {
+    if (classes.state[j] !== PROSE) continue;
+    const q = proseSpan(
+      text,
+      table.start[j]!,
+      table.end[j]!,
+      classes.nodeStart[j]!,
+      classes.quoteDepth[j]!,
+      0,
+    );
+    if (!startsWithFieldName(text, q.start, table.end[j]!)) continue;
+    classes.flags[j] = classes.flags[j]! | FIELD_ITEM;
+    if (j > i) renumberFrom(classes, j, table.count);
+  }
+}
+
+/** Gives line `i` and the following lines of its block a new block number (a new unit). */
+function renumberFrom(classes: LineClasses, i: number, count: number): void {
   const old = classes.block[i]!;
-  if (old === 0 || (i > 0 && classes.block[i - 1] !== old)) return;
   classes.blockCount += 1;
-  for (let j = i; j < table.count && classes.block[j] === old; j++) classes.block[j] = classes.blockCount;
+  for (let j = i; j < count && classes.block[j] === old; j++) classes.block[j] = classes.blockCount;
 }
 
 /** A line that is syntax on its own (no body); it still marks the signature. */

@@ -1,6 +1,6 @@
 // Line-level decisions for prose lines: where the syntax prefix ends and the suffix starts, and whether
 // the text is worth sending (templates, lines without words). Character scans on one line at a time.
-import { ATX_HEADING, CONTINUED, TASK_ITEM } from './classify.js';
+import { ATX_HEADING, CONTINUED, FIELD_ITEM, TASK_ITEM } from './classify.js';
 import type { FrozenReason } from './types.js';
 
 const SPACE = 32;
@@ -71,7 +71,8 @@ export function proseSpan(
     p += 3;
     while (p < contentEnd && isBlank(text.charCodeAt(p))) p++;
   }
-  if (dialects && text.charCodeAt(p) === COLON) p = afterLineMarker(text, p, contentEnd);
+  if (dialects && text.charCodeAt(p) === COLON)
+    p = afterLineMarker(text, p, contentEnd, (flags & FIELD_ITEM) !== 0);
   if (dialects) p = afterComments(text, p, contentEnd);
 
   let s = contentEnd;
@@ -112,16 +113,22 @@ export function proseSpan(
 /** A MyST field list name starting a line: `:name: text`, `:field name: text`. */
 const FIELD_NAME = /^:[\w.+-]+(?: [\w.+-]+)*:(?=[ \t])/;
 
+/** Whether the text at `p` starts with a field name (`:name: `); an icon shortcode has the same shape. */
+export function startsWithFieldName(text: string, p: number, contentEnd: number): boolean {
+  return FIELD_NAME.test(text.slice(p, Math.min(contentEnd, p + 200)));
+}
+
 /**
- * Past a definition list marker (`:   The definition`, Python-Markdown def_list, MyST deflist) or a field
- * list name (`:name: text`, MyST fieldlist) at `p`, when text follows it; otherwise `p`.
+ * Past a definition list marker (`:   The definition`, Python-Markdown def_list, MyST deflist) or, when
+ * `field`, a field list name (`:name: text`, MyST fieldlist) at `p`, when text follows; otherwise `p`.
  */
-export function afterLineMarker(text: string, p: number, contentEnd: number): number {
+export function afterLineMarker(text: string, p: number, contentEnd: number, field = false): number {
   let q = p + 1;
   if (!isBlank(text.charCodeAt(q))) {
-    const field = FIELD_NAME.exec(text.slice(p, Math.min(contentEnd, p + 200)));
     if (!field) return p;
-    q = p + field[0].length;
+    const name = FIELD_NAME.exec(text.slice(p, Math.min(contentEnd, p + 200)));
+    if (!name) return p;
+    q = p + name[0].length;
   }
   while (q < contentEnd && isBlank(text.charCodeAt(q))) q++;
   return q < contentEnd ? q : p;

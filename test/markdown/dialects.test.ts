@@ -261,6 +261,17 @@ describe('one-line syntax', () => {
     expect(doc.lines[1]).toMatchObject({ prefix: ':   ', text: 'The definition' });
   });
 
+  it('a field name goes to the prefix only in a field list: an icon starting a wrapped line stays text', () => {
+    const doc = split('Intro text\n:material-check: continues here.\n\n:name: A field\n:other: Another\n', {
+      path: 'a.md',
+    });
+    expect(doc.units.map((u) => u.text)).toEqual([
+      'Intro text\n:material-check: continues here.',
+      'A field',
+      'Another',
+    ]);
+  });
+
   it('abbreviations are definitions', () => {
     const doc = split('The HTML spec.\n\n*[HTML]: Hyper Text Markup Language\n', { path: 'a.md' });
     expect(doc.lines[2]).toMatchObject({ kind: 'definition', reason: 'definition' });
