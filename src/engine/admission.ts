@@ -90,6 +90,8 @@ const SPAN_REASONS: readonly (readonly [ProtectedKind, AdmissionReason, string])
   ['code', 'code-span-changed', 'inline code'],
   ['math', 'math-changed', 'math'],
   ['template', 'template-changed', 'template placeholders'],
+  ['role', 'template-changed', 'MyST roles'],
+  ['shortcode', 'template-changed', 'icon, emoji and key shortcodes'],
   ['html', 'html-changed', 'HTML tags'],
   ['entity', 'html-changed', 'character references'],
   ['footnote', 'footnote-changed', 'footnote references'],

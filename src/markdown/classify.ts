@@ -13,6 +13,23 @@ export const ATX_HEADING = 1;
 export const TASK_ITEM = 2;
 /** Not the last line of its paragraph: a trailing backslash is a hard break. */
 export const CONTINUED = 4;
+/** Flag on a `code` line: the line belongs to an indented code block (not a fenced one). */
+export const INDENTED_CODE = 8;
+/** A prose line that is a field of a MyST field list (`:name: text`): the name belongs to the prefix. */
+export const FIELD_ITEM = 16;
+
+/** A fenced code block whose info string starts with `{name}`: a MyST directive (```` ```{note} ````). */
+export interface DirectiveFence {
+  /** 0-based first and last line of the code node (the opening fence and, when closed, the closing one). */
+  readonly first: number;
+  readonly last: number;
+  /** The directive name without braces, e.g. `note`, `code-block`. */
+  readonly name: string;
+  /** Column of the opening fence (0-based): the body's lines lose up to this many spaces, as in CommonMark. */
+  readonly indent: number;
+  /** Blockquotes around the fence. */
+  readonly quotes: number;
+}
 
 export interface LineClasses {
   readonly kind: LineKind[];
@@ -27,6 +44,10 @@ export interface LineClasses {
   readonly inlineReason: (FrozenReason | undefined)[];
   /** For prose lines: which paragraph or heading they belong to (1, 2, ... in document order); 0 otherwise. */
   readonly block: Int32Array;
+  /** The highest number in `block` so far: nested bodies (see dialects.ts) number their blocks after it. */
+  blockCount: number;
+  /** MyST directive fences, in document order. */
+  readonly directiveFences: DirectiveFence[];
 }
 
 /** Leaf blocks that are frozen whole: their kind and reason. */
@@ -54,12 +75,13 @@ const MULTILINE_INLINE: Readonly<Record<string, FrozenReason>> = {
 
 interface Walk {
   readonly classes: LineClasses;
+  readonly text: string;
   readonly mdx: boolean;
-  /** Paragraphs and headings numbered so far (`LineClasses.block`). */
-  blocks: number;
 }
 
-export function classifyLines(root: MdNode, lineCount: number, mdx: boolean): LineClasses {
+const DIRECTIVE_LANG = /^\{([^{}\s]+)\}$/;
+
+export function classifyLines(root: MdNode, text: string, lineCount: number, mdx: boolean): LineClasses {
   const classes: LineClasses = {
     kind: new Array<LineKind>(lineCount).fill('blank'),
     state: new Array<LineState | undefined>(lineCount).fill(undefined),
@@ -68,8 +90,10 @@ export function classifyLines(root: MdNode, lineCount: number, mdx: boolean): Li
     flags: new Uint8Array(lineCount),
     inlineReason: new Array<FrozenReason | undefined>(lineCount).fill(undefined),
     block: new Int32Array(lineCount),
+    blockCount: 0,
+    directiveFences: [],
   };
-  walkBlocks(root, 'paragraph', 0, { classes, mdx, blocks: 0 });
+  walkBlocks(root, 'paragraph', 0, { classes, text, mdx });
   return classes;
 }
 
@@ -115,6 +139,7 @@ function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk
     const leaf = FROZEN_LEAVES[node.type];
     if (leaf) {
       fill(c, first, last, leaf[0], leaf[1]);
+      if (node.type === 'code') noteCode(w, node, first, last, quotes);
       continue;
     }
     switch (node.type) {
@@ -165,6 +190,21 @@ function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk
   }
 }
 
+/** Marks indented code lines, and records fences whose info string names a MyST directive. */
+function noteCode(w: Walk, node: MdNode, first: number, last: number, quotes: number): void {
+  const start = node.position?.start;
+  const at = start?.offset ?? -1;
+  const fence = at >= 0 ? w.text.charCodeAt(at) : 0;
+  if (fence !== 96 && fence !== 126) {
+    // Neither ` nor ~ where the node starts: an indented code block.
+    for (let i = first; i <= last; i++) w.classes.flags[i] = INDENTED_CODE;
+    return;
+  }
+  const name = typeof node.lang === 'string' ? DIRECTIVE_LANG.exec(node.lang)?.[1] : undefined;
+  if (name === undefined || !start || start.line - 1 !== first) return;
+  w.classes.directiveFences.push({ first, last, name, indent: start.column - 1, quotes });
+}
+
 function isFirstParagraph(item: MdNode, paragraph: MdNode): boolean {
   for (const child of item.children ?? []) {
     if (child.type === 'paragraph') return child === paragraph;
@@ -182,11 +222,11 @@ function prose(
   flags: number,
 ): void {
   const c = w.classes;
-  w.blocks += 1;
+  c.blockCount += 1;
   for (let i = first; i <= last; i++) {
     c.kind[i] = kind;
     c.state[i] = PROSE;
-    c.block[i] = w.blocks;
+    c.block[i] = c.blockCount;
     c.nodeStart[i] = -1;
     c.quoteDepth[i] = quotes;
     c.flags[i] = i < last ? CONTINUED : 0;

@@ -12,7 +12,12 @@
 // - Frozen with a reason: code, html, front matter, math, definitions, thematic breaks, table rows, MDX
 //   ESM/JSX/expressions, blank lines, templates, setext underlines, lines without letters (`no-prose`),
 //   lines touched by an inline node spanning lines (HTML, code span, math, JSX), lines the next line
-//   could turn into a table header (`structure-risk`) and lines over maxLineLength (`line-too-long`).
+//   could turn into a table header (`structure-risk`), lines over maxLineLength (`line-too-long`), site
+//   generators' syntax (`dialect`: MkDocs admonitions and tabs, MyST directives, Docusaurus/VitePress
+//   containers, attribute lists; dialects.ts) and lines the maintainer switched off (`disabled`: ignore
+//   comments and `docs-fix: false` in the front matter; ignore.ts).
+// - The bodies of those containers are split again on their own and their lines take that classification,
+//   so their paragraphs are units; blockSignature() includes each body's own structure.
 // - Replacing editable texts with plain prose (non-empty, starting with a letter, no markdown syntax)
 //   keeps blockSignature(); checked on the CommonMark spec, fast-check inputs and ../shared/corpus.
 //   Anything else a model writes must pass admission control, which compares blockSignature().

@@ -20,6 +20,10 @@ export interface MdNode {
   readonly children?: readonly MdNode[];
   /** GFM task list items: `true`/`false` when the item starts with a checkbox. */
   readonly checked?: boolean | null;
+  /** Code: the first word of a fence's info string. */
+  readonly lang?: string | null;
+  /** Literal nodes (code, html, yaml, toml, MDX expressions): their text. */
+  readonly value?: string;
 }
 
 const markdownProcessor = unified()

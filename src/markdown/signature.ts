@@ -1,11 +1,9 @@
 // blockSignature(): the block structure admission control compares before and after a patch.
+import { analyse } from './analyse.js';
 import { isMdxPath, parseMarkdown, type MdNode } from './parse.js';
 
-/** Nodes whose children are inline content: the signature stops there. */
-const INLINE_PARENTS: ReadonlySet<string> = new Set(['paragraph', 'heading', 'tableCell']);
-
 /**
- * split() already parsed the file admission control asks about first (the original), so it leaves the
+ * split() already analysed the file admission control asks about first (the original), so it leaves the
  * signature here: the "before" side of a check costs no second parse. Keyed by the exact text (no BOM).
  */
 const RECENT_LIMIT = 8;
@@ -13,12 +11,15 @@ const recent = { md: new Map<string, readonly string[]>(), mdx: new Map<string, 
 
 /**
  * The mdast block node types of a document in document order (pre-order, nested blocks included), e.g.
- * `['heading', 'paragraph', 'list', 'listItem', 'paragraph']`. `path` picks the parser (`.mdx` → MDX);
- * an MDX syntax error gives `['parse-error']`. One parse, or none right after split() of the same text.
+ * `['heading', 'paragraph', 'list', 'listItem', 'paragraph']`, followed by the block types of every
+ * dialect container's body split on its own (`dialect:admonition`, its body's types, `dialect:end`; see
+ * dialects.ts). `path` picks the parser (`.mdx` → MDX); an MDX syntax error gives `['parse-error']`.
+ * One parse (plus one per container body), or none right after split() of the same text.
  */
 export function blockSignature(source: string, path: string): string[] {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
-  const cached = (isMdxPath(path) ? recent.mdx : recent.md).get(text);
+  const mdx = isMdxPath(path);
+  const cached = (mdx ? recent.mdx : recent.md).get(text);
   if (cached) return [...cached];
   let root: MdNode;
   try {
@@ -26,33 +27,13 @@ export function blockSignature(source: string, path: string): string[] {
   } catch {
     return ['parse-error'];
   }
-  return signatureOf(root);
+  return [...analyse(text, root, mdx).signature];
 }
 
-export function signatureOf(root: MdNode): string[] {
-  const out: string[] = [];
-  collect(root, out);
-  return out;
-}
-
-/** Called by split() with the tree it parsed anyway. */
-export function rememberSignature(text: string, path: string, root: MdNode): readonly string[] {
+/** Called by split() with the signature of the analysis it made anyway. */
+export function rememberSignature(text: string, path: string, signature: readonly string[]): void {
   const map = isMdxPath(path) ? recent.mdx : recent.md;
-  const known = map.get(text);
-  if (known) return known;
-  const signature = signatureOf(root);
+  if (map.has(text)) return;
   if (map.size >= RECENT_LIMIT) map.delete(map.keys().next().value!);
   map.set(text, signature);
-  return signature;
-}
-
-/** Pre-order walk with an explicit stack: absurdly deep nesting must not overflow the call stack. */
-function collect(root: MdNode, out: string[]): void {
-  const stack: MdNode[] = [...(root.children ?? [])].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    out.push(node.type);
-    if (INLINE_PARENTS.has(node.type) || !node.children) continue;
-    for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]!);
-  }
 }

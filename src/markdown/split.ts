@@ -1,8 +1,10 @@
-// split(): bytes -> line units. Decode (or skip), parse once, classify lines from the block tree, then cut
-// each prose line into prefix/text/suffix.
-import { classifyLines, CONTINUED, PROSE, type LineClasses } from './classify.js';
+// split(): bytes -> line units. Decode (or skip), parse once, classify lines from the block tree and the
+// dialect syntax around it (analyse.ts), then cut each prose line into prefix/text/suffix.
+import { analyse } from './analyse.js';
+import { CONTINUED, PROSE, type LineClasses } from './classify.js';
 import { decodeSource, DEFAULT_MAX_BYTES } from './decode.js';
-import { lineTable, type LineTable } from './lines.js';
+import { applyIgnoreComments, type IgnoreComment } from './ignore.js';
+import type { LineTable } from './lines.js';
 import { parseMarkdown, type MdNode } from './parse.js';
 import { proseSpan, proseVerdict, rawTemplateRanges, type RawTemplateLine } from './prose.js';
 import { rememberSignature } from './signature.js';
@@ -53,10 +55,16 @@ export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownD
   const parsed = parse(text, path);
   if ('reason' in parsed) return { path, source, bom, lines: [], units: [], skipped: parsed };
 
-  const blockSignature = rememberSignature(text, path, parsed);
-  const table = lineTable(text);
-  const classes = classifyLines(parsed, table.count, isMdxPath(path));
-  const { lines, units } = toLines(text, table, classes, opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  const mdx = isMdxPath(path);
+  const analysis = analyse(text, parsed, mdx);
+  const blockSignature = analysis.signature;
+  rememberSignature(text, path, blockSignature);
+  const { lines, units } = toLines(text, analysis.table, analysis.classes, {
+    maxLineLength: opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
+    dialects: !mdx,
+    ignoreComments: analysis.ignoreComments,
+    fileDisabled: analysis.fileDisabled,
+  });
   return { path, source, bom, lines, units, blockSignature };
 }
 
@@ -75,12 +83,21 @@ function parse(text: string, path: string): MdNode | SkippedFile {
   }
 }
 
+interface LineOptions {
+  readonly maxLineLength: number;
+  /** Whether dialect line syntax stays out of the text (see proseSpan; not in MDX, where `{` is an expression). */
+  readonly dialects: boolean;
+  readonly ignoreComments: readonly IgnoreComment[];
+  readonly fileDisabled: boolean;
+}
+
 function toLines(
   text: string,
   table: LineTable,
   classes: LineClasses,
-  maxLineLength: number,
+  options: LineOptions,
 ): { lines: SourceLine[]; units: ProseUnit[] } {
+  const { maxLineLength } = options;
   const lines: MutableLine[] = new Array<MutableLine>(table.count);
   let templateLines: RawTemplateLine[] | undefined;
   for (let i = 0; i < table.count; i++) {
@@ -99,7 +116,15 @@ function toLines(
       continue;
     }
     const flags = classes.flags[i]!;
-    const span = proseSpan(text, lineStart, contentEnd, classes.nodeStart[i]!, classes.quoteDepth[i]!, flags);
+    const span = proseSpan(
+      text,
+      lineStart,
+      contentEnd,
+      classes.nodeStart[i]!,
+      classes.quoteDepth[i]!,
+      flags,
+      options.dialects,
+    );
     const prose = text.slice(span.start, span.end);
     let reason: FrozenReason | undefined =
       span.end <= span.start
@@ -122,6 +147,7 @@ function toLines(
     lines[i] = unit;
   }
   if (templateLines) freezeRawTemplates(lines, templateLines);
+  applyIgnoreComments(lines, options.ignoreComments, options.fileDisabled, (i) => classes.block[i]!);
   return { lines, units: assignUnits(lines, (i) => classes.block[i]!) };
 }
 

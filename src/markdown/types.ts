@@ -15,6 +15,8 @@ export const LINE_KINDS = [
   'jsx',
   'esm',
   'template',
+  /** Syntax of a site generator's markdown dialect: admonition, tab, directive and container lines, options, attribute lists. */
+  'dialect',
   'blank',
 ] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
@@ -38,7 +40,15 @@ export type FrozenReason =
   | 'setext-underline'
   | 'lazy-continuation'
   /** Editing this line could change the block structure (e.g. the next line could turn it into a table header). */
-  | 'structure-risk';
+  | 'structure-risk'
+  /**
+   * Syntax that CommonMark does not know but a site generator does (MkDocs admonitions and tabs, MyST
+   * directives, options, targets and comments, Docusaurus/VitePress containers, attribute lists), and the
+   * bodies of directives that are not markdown.
+   */
+  | 'dialect'
+  /** Switched off by the maintainer: `<!-- docs-fix-disable -->` regions, `docs-fix-disable-next-line`, `docs-fix: false`. */
+  | 'disabled';
 
 /** Why a whole file is left untouched. */
 export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';

@@ -8,7 +8,7 @@
  * `test/markdown/splitter-version.test.ts` fails when the classification of the fixtures changes while this
  * stays the same.
  */
-export const SPLITTER_VERSION = 2;
+export const SPLITTER_VERSION = 3;
 
 export function isMdxPath(path: string): boolean {
   return path.toLowerCase().endsWith('.mdx');

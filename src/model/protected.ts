@@ -1,7 +1,8 @@
 /**
  * The spans of a line of markdown prose that a copy editor must leave byte-identical: inline code,
  * math, HTML, autolinks and bare URLs, link destinations and reference labels, footnote references,
- * template placeholders, character references and backslash escapes.
+ * template placeholders, MyST roles, icon/emoji and key shortcodes, character references and backslash
+ * escapes.
  *
  * One scanner for three users: the prompt names these spans, the simulator edits only the text between
  * them, and admission control compares them before and after. It is a conservative approximation of
@@ -19,6 +20,10 @@ export const PROTECTED_KINDS = [
   'link-label',
   'footnote',
   'template',
+  /** A MyST role, name and target as one span: {ref}`target` (a space between them would break it). */
+  'role',
+  /** Icon and emoji shortcodes (`:material-check:`, `:tada:`) and keys (`++ctrl+c++`) of pymdownx. */
+  'shortcode',
   'escape',
 ] as const;
 export type ProtectedKind = (typeof PROTECTED_KINDS)[number];
@@ -40,6 +45,10 @@ const HTML_TAG =
 const ENTITY = /^&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/;
 const BARE_URL = /^(?:(?:https?|ftp):\/\/|www\.)[^\s<>]+/i;
 const EMAIL = /^[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/;
+const ROLE = /^\{[A-Za-z][\w:.+-]*\}(?=`)/;
+/** `:name:` not inside a word or a run of colons (so `a:b:c` and times like `10:30:00` stay text). */
+const ICON = /^:[a-z0-9_+-]+:(?![\w:])/;
+const KEYS = /^\+\+[\w-]+(?:\+[\w-]+)*\+\+/;
 const TEMPLATES: readonly [string, string][] = [
   ['{{', '}}'],
   ['{%', '%}'],
@@ -118,7 +127,19 @@ class Scanner {
       const m = ENTITY.exec(rest);
       return m ? this.emit('entity', m[0]) : false;
     }
-    if (c === '{') return this.template(rest);
+    if (c === '{') {
+      const role = ROLE.exec(rest);
+      if (role) return this.emit('role', role[0] + codeSpan(rest.slice(role[0].length)));
+      return this.template(rest);
+    }
+    if (c === ':' && !/[\w:]/.test(this.src[this.pos - 1] ?? '')) {
+      const icon = ICON.exec(rest);
+      return icon ? this.emit('shortcode', icon[0]) : false;
+    }
+    if (c === '+' && rest[1] === '+' && this.src[this.pos - 1] !== '+') {
+      const keys = KEYS.exec(rest);
+      return keys ? this.emit('shortcode', keys[0]) : false;
+    }
     if (c === '$') {
       if (rest.startsWith('${')) return this.template(rest);
       return this.math(rest);

@@ -39,6 +39,15 @@ describe('admitRewrite rejects hostile answers', () => {
     ['a dropped template', 'Set {{ .Param }} here.', 'Set .Param here.', 'template-changed'],
     ['a changed Liquid tag', 'Use {% raw %} here.', 'Use {% endraw %} here.', 'template-changed'],
     ['a changed MDX expression', 'Shows {props.name} here.', 'Shows {props.title} here.', 'template-changed'],
+    [
+      'a MyST role split from its target',
+      'See {ref}`intro` first.',
+      'See {ref} `intro` first.',
+      'code-span-changed',
+    ],
+    ['a changed MyST role', 'See {ref}`intro` first.', 'See {doc}`intro` first.', 'template-changed'],
+    ['a dropped icon shortcode', 'Done :material-check: here.', 'Done here.', 'template-changed'],
+    ['a changed key shortcode', 'Press ++ctrl+c++ to copy.', 'Press ++ctrl+v++ to copy.', 'template-changed'],
     ['changed HTML', 'Press <kbd>Ctrl</kbd> now.', 'Press <kbd class="x">Ctrl</kbd> now.', 'html-changed'],
     ['injected HTML', 'Press Ctrl now.', 'Press Ctrl now.<script>alert(1)</script>', 'html-changed'],
     ['a changed entity', 'A&nbsp;B are fine.', 'A B are fine.', 'html-changed'],
@@ -285,6 +294,21 @@ describe('admitFileStructure', () => {
 
   it('rejects an MDX patch that no longer parses', () => {
     const verdict = admitFileStructure('Hello <Box>x</Box>.\n', 'Hello <Box>x.\n', 'a.mdx');
+    expect(verdict).toMatchObject({ ok: false, reason: 'structure-changed' });
+  });
+
+  it('rejects a patch that breaks the structure of an admonition body, which CommonMark sees as code', () => {
+    const admonition = '!!! note\n\n    The body.\n    More of it.\n';
+    expect(admitFileStructure(admonition, admonition.replace('The body.', 'The fine body.'), 'a.md')).toEqual(
+      {
+        ok: true,
+      },
+    );
+    const verdict = admitFileStructure(
+      admonition,
+      admonition.replace('More of it.', '- More of it.'),
+      'a.md',
+    );
     expect(verdict).toMatchObject({ ok: false, reason: 'structure-changed' });
   });
 });

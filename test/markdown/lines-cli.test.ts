@@ -43,6 +43,21 @@ describe('docs-fix lines', () => {
     ]);
   });
 
+  it('shows lines switched off by an ignore comment as frozen:disabled, dialect syntax as frozen:dialect', async () => {
+    const ignored = join(dir, 'ignored.md');
+    writeFileSync(ignored, '<!-- docs-fix-disable-next-line -->\nLeft alone.\n\n!!! note\n\n    Edited.\n');
+    const out = await run(ignored);
+    expect(out.split('\n')).toEqual([
+      '1\thtml\tfrozen:html\t-\t<!-- docs-fix-disable-next-line -->',
+      '2\tparagraph\tfrozen:disabled\t-\tLeft alone.',
+      '3\tblank\tfrozen:blank\t-\t',
+      '4\tdialect\tfrozen:dialect\t-\t!!! note',
+      '5\tblank\tfrozen:blank\t-\t',
+      '6\tparagraph\teditable\tu0\tEdited.',
+      '',
+    ]);
+  });
+
   it('prints the path first when several files are named', async () => {
     const out = await run(file, file);
     expect(out.split('\n')[0]).toBe(`${file}\t1\theading\teditable\tu0\tTitle`);

@@ -110,7 +110,7 @@ describe('split: line units', () => {
     });
     expect(unit(doc, 1)).toMatchObject({ editable: false, reason: 'template' });
     expect(unit(doc, 3)).toMatchObject({ editable: true });
-    expect(unit(doc, 5)).toMatchObject({ editable: false, reason: 'template' });
+    expect(unit(doc, 5)).toMatchObject({ editable: false, reason: 'dialect' });
     expect(unit(doc, 6)).toMatchObject({ editable: true, text: 'Body text.' });
   });
 
