@@ -90,7 +90,7 @@ describe('docs-fix shadow', () => {
     const switched = await runCli(['check', 'docs', ...live, ...steadyAsLive, '--json'], { cwd: dir });
     expect(switched.code).toBe(1);
     const s = JSON.parse(switched.stdout) as RunSummary;
-    expect(s.changedLines).toBe(report.counts.candidateChanged);
+    expect(s.changedUnits).toBe(report.counts.candidateChanged);
     expect(s.changedFiles).toBe(report.counts.changedFiles);
     expect(s.modelLines).toBe(report.counts.candidateModelLines);
     expect(s.tokens).toEqual(report.counts.candidateTokens);
@@ -181,7 +181,7 @@ describe('docs-fix shadow', () => {
     const s = JSON.parse(switched.stdout) as RunSummary;
     expect(s.modelLines).toBe(0);
     expect(s.tokens.total).toBe(0);
-    expect(s.changedLines).toBe(report.counts.candidateChanged);
+    expect(s.changedUnits).toBe(report.counts.candidateChanged);
     expect(s.changedFiles).toBe(report.counts.changedFiles);
   });
 

@@ -185,7 +185,7 @@ describe('shadow run against the actual switch', () => {
     expect(c.waveUnits).toBeGreaterThan(0);
     expect(c.waveUnits).toBe(wave.units);
     expect(c.waveFiles).toBe(wave.files);
-    expect(c.candidateChanged).toBe(s.changedLines);
+    expect(c.candidateChanged).toBe(s.changedUnits);
     expect(c.changedFiles).toBe(s.changedFiles);
     expect(c.changedRepositories).toBe(1);
     expect(shadow.candidate.diff).toBe(switched.diff);
@@ -193,7 +193,7 @@ describe('shadow run against the actual switch', () => {
     expect(c.candidateModelRequests).toBe(s.modelRequests);
     expect(c.candidateTokens).toEqual(s.tokens);
     expect(c.candidateRejectedByReason).toEqual(s.rejectedByReason);
-    expect(r.agreement).toBeCloseTo(1 - (s.changedLines - 0) / c.compared, 12);
+    expect(r.agreement).toBeCloseTo(1 - s.changedUnits / c.compared, 12);
     expect(c.currentModelLines).toBe(0);
 
     // Fixpoint rate: exact for a deterministic candidate; the same as `converge --no-cache` run 2.

@@ -259,7 +259,7 @@ describe('shadow runs in the app', () => {
           `${sum((s) => s.changedFiles)} files, pull requests ${opened.length}, model lines ${sum((s) => s.modelLines)}, tokens ${sum((s) => s.tokens.total)}`,
       );
       expect(c.repositories).toBe(3);
-      expect(c.candidateChanged).toBe(sum((s) => s.changedLines));
+      expect(c.candidateChanged).toBe(sum((s) => s.changedUnits));
       expect(c.changedFiles).toBe(sum((s) => s.changedFiles));
       expect(c.changedRepositories).toBe(opened.length);
       expect(c.changedRepositories).toBeGreaterThan(0);
@@ -301,7 +301,7 @@ describe('shadow runs in the app', () => {
       );
       expect(sum((s) => s.modelLines)).toBe(0);
       expect(sum((s) => s.tokens.total)).toBe(0);
-      expect(sum((s) => s.changedLines)).toBe(c.candidateChanged);
+      expect(sum((s) => s.changedUnits)).toBe(c.candidateChanged);
       expect(sum((s) => s.changedFiles)).toBe(c.changedFiles);
     } finally {
       await worker.close();
