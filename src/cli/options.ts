@@ -10,7 +10,14 @@ import { createParsePool } from '../engine/parse-pool.js';
 import { inThreadParser, type FileParser } from '../engine/parser.js';
 import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
 import type { RunSummary, SourceFile } from '../engine/types.js';
-import { createFixer, normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/index.js';
+import {
+  createFixer,
+  normaliseSimRules,
+  SIM_RULES,
+  SimRulesError,
+  type Provider,
+  type SimRule,
+} from '../model/index.js';
 import type { Budget, LineFixer } from '../model/types.js';
 
 /** A mistake in how the command was called: exit code 2. */
@@ -23,7 +30,7 @@ export class UsageError extends Error {
 }
 
 export interface RunOptions {
-  provider?: 'sim' | 'echo' | 'openai';
+  provider?: Provider;
   model?: string;
   store: 'embedded' | 'memory' | 'redis';
   redisUrl?: string;
@@ -88,7 +95,7 @@ export function addRunOptions(cmd: Command): Command {
       new Option(
         '--provider <name>',
         'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else sim)',
-      ).choices(['sim', 'echo', 'openai']),
+      ).choices(['offline', 'sim', 'echo', 'openai']),
     )
     .option('--model <id>', 'model id (default: $DOCS_FIX_MODEL)')
     .addOption(
@@ -147,7 +154,7 @@ export function loadConfig(path: string | undefined): RepoConfig {
   return result.config;
 }
 
-export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): 'sim' | 'echo' | 'openai' {
+export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): Provider {
   if (opts.provider) return opts.provider;
   if (env.DOCS_FIX_PROVIDER) return readOperatorEnv(env).DOCS_FIX_PROVIDER;
   return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? 'openai' : 'sim';

@@ -1,5 +1,7 @@
-/** The model: a `LineFixer` for an OpenAI-compatible endpoint, the offline simulator, or echo. */
+/** The model: a `LineFixer` for an OpenAI-compatible endpoint, the offline editor, the simulator, or echo. */
 import { fixLinesBatched, type BatchClientOptions } from './client.js';
+import { asLineFixer } from './offline/lines.js';
+import { createOfflineFixer } from './offline/index.js';
 import { defaultTemplate, promptVersion } from './prompt.js';
 import { createSimulator, simModelId, type SimRule, type SimulatorSettings } from './simulator.js';
 import { echoTransport, httpTransport, simTransport, type ChatTransport } from './transport.js';
@@ -55,7 +57,9 @@ export {
 } from './protected.js';
 export { startSimServer, type SimServer, type SimServerFault, type SimServerOptions } from './sim-server.js';
 
-export const PROVIDERS = ['openai', 'sim', 'echo'] as const;
+export * from './offline/index.js';
+
+export const PROVIDERS = ['openai', 'offline', 'sim', 'echo'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const SIM_LABEL = 'sim (offline simulator — not a language model)';
@@ -70,6 +74,8 @@ export interface FixerOptions {
   readonly apiKey?: string;
   /** The repository's house style, appended to the system prompt (part of the prompt version). */
   readonly styleGuide?: string;
+  /** Terms the repository declares (offline: never changed, given to Harper; part of the prompt version). */
+  readonly vocabulary?: readonly string[];
   /**
    * Replaces the built-in system prompt (a candidate prompt in a shadow run); part of the prompt version,
    * so a different prompt never reads or writes the built-in prompt's cache entries.
@@ -96,6 +102,8 @@ export interface FixerOptions {
 
 /** Builds a `LineFixer`: the same prompt, batching, retries and validation for every provider. */
 export function createFixer(options: FixerOptions): LineFixer {
+  if (options.provider === 'offline')
+    return asLineFixer(createOfflineFixer({ vocabulary: options.vocabulary }));
   const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
   const version = promptVersion(template);
   let transport: ChatTransport;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LineKind } from '../../../src/markdown/types.js';
+import { createFixer, PROVIDERS } from '../../../src/model/index.js';
 import {
   createOfflineFixer,
   DEFAULT_RULES,
@@ -286,6 +287,28 @@ describe('real units from ../shared/corpus (test/fixtures/offline/corpus-units.j
     });
     expect(entries.filter((e) => e.expected.join('\n') !== e.lines.join('\n')).length).toBeGreaterThanOrEqual(
       5,
+    );
+  });
+});
+
+describe('the provider', () => {
+  it('is one of the providers, and createFixer builds it with the vocabulary', async () => {
+    expect(PROVIDERS).toContain('offline');
+    const fixer = createFixer({ provider: 'offline', model: 'ignored', vocabulary: ['seperate'] });
+    expect(fixer.modelId).toBe(createOfflineFixer().modelId);
+    expect(fixer.promptVersion).toBe(createOfflineFixer({ vocabulary: ['seperate'] }).promptVersion);
+    const result = await fixer.fixLines(
+      [
+        { id: 4, kind: 'paragraph', text: 'Open the the seperate file.' },
+        { id: 9, kind: 'heading', text: 'Teh end' },
+      ],
+      ALL,
+    );
+    expect(result.answers).toEqual(
+      new Map([
+        [4, 'Open the seperate file.'],
+        [9, 'The end'],
+      ]),
     );
   });
 });
