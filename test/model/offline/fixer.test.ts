@@ -123,15 +123,15 @@ describe('model id, prompt version and label', () => {
     );
     const others = [
       createOfflineFixer({ rules: ['repeated-word'] }),
-      createOfflineFixer({ rules: ['common-misspelling'] }),
-      createOfflineFixer({ rules: ['repeated-word', 'common-misspelling', 'a-an'] }),
+      createOfflineFixer({ rules: ['repeated-word', 'common-misspelling'] }),
+      createOfflineFixer({ rules: [...DEFAULT_RULES, 'a-an'] }),
     ];
     const ids = new Set([fixer.modelId, ...others.map((f) => f.modelId)]);
     expect(ids.size).toBe(4);
     // Order and duplicates do not make another model.
-    expect(
-      createOfflineFixer({ rules: ['common-misspelling', 'repeated-word', 'repeated-word'] }).modelId,
-    ).toBe(fixer.modelId);
+    expect(createOfflineFixer({ rules: [...DEFAULT_RULES].reverse().concat(DEFAULT_RULES) }).modelId).toBe(
+      fixer.modelId,
+    );
     expect(() => createOfflineFixer({ rules: ['grammar' as never] })).toThrow(
       /unknown offline rule "grammar"/,
     );
@@ -153,6 +153,21 @@ describe('repeated-word', () => {
     expect(await fixOne('The the result is kept.')).toBe('The result is kept.');
     expect(await fix([['Run the', 'the tests.']])).toEqual([['Run the', 'tests.']]);
     expect(await fix([['Run the', 'the', 'tests.']])).toEqual([['Run', 'the', 'tests.']]);
+    expect(await fixOne('It is is the the the end.')).toBe('It is is the end.');
+  });
+
+  it('removes the doubles Harper leaves alone as possible homographs with its own rule', async () => {
+    expect(await fixOne('The rendered page page displays the value value.')).toBe(
+      'The rendered page displays the value.',
+    );
+    expect(await fixOne('You can can implement it.')).toBe('You can implement it.');
+    // Two rules, each with its own measurement: either one alone leaves the other's doubles.
+    expect(await fixOne('The page page and the the end.', { rules: ['repeated-word'] })).toBe(
+      'The page page and the end.',
+    );
+    expect(await fixOne('The page page and the the end.', { rules: ['repeated-homograph'] })).toBe(
+      'The page and the the end.',
+    );
   });
 
   it('leaves grammatical doubles, names, hyphenated words, links and code alone', async () => {
@@ -160,6 +175,8 @@ describe('repeated-word', () => {
       'He said that that was fine, and it had had time.',
       'What it is is a cache.',
       'Walla Walla and PowerShell PowerShell stay.',
+      'It protects Amazon Web Services services and their data.',
+      'Pass the dash dash global flag, hint hint.',
       'Tags are not usable in in-DOM templates.',
       'It is similar to [to transforming arrays](/learn).',
       'Call the `the` function.',
@@ -178,6 +195,10 @@ describe('common-misspelling', () => {
       'We will receive information about environments.',
     );
     expect(await fixOne('Seperate the files.')).toBe('Separate the files.');
+    // Harper ranks `air` before `are` and `writhing` before `writing`: among its first three is enough.
+    expect(await fixOne('All templates aer valid and support writting.')).toBe(
+      'All templates are valid and support writing.',
+    );
     expect(await fixOne('A JSON-serializeable object.')).toBe('A JSON-serializable object.');
     // A misspelling at the start of a wrapped line is corrected, not capitalised.
     expect(await fix([['Set each parameter', 'seperately when needed.']])).toEqual([
