@@ -71,7 +71,7 @@ export function registerRunMetrics(registry: Registry, prefix = 'docs_fix_'): Ru
       lookups.inc({ result: 'fixpoint' }, summary.fixpointHits);
       lookups.inc({ result: 'rewrite' }, summary.rewriteHits);
       lookups.inc({ result: 'held' }, summary.heldHits);
-      lookups.inc({ result: 'miss' }, summary.modelLines + summary.overBudgetLines);
+      lookups.inc({ result: 'miss' }, summary.modelUnits + summary.overBudgetUnits);
       modelLines.inc(summary.modelLines);
       modelRequests.inc(summary.modelRequests);
       tokens.inc({ kind: 'prompt' }, summary.tokens.prompt);

@@ -118,7 +118,8 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
       megabytes: round(corpus.bytes / 1e6),
       lines: cold!.summary.lines,
       editableLines: cold!.summary.editableLines,
-      distinctLines: cold!.summary.distinctLines,
+      units: cold!.summary.units,
+      distinctUnits: cold!.summary.distinctUnits,
       cold: {
         ms: round(coldMs, 1),
         MBps: round(mbPerSecond(corpus.bytes, coldMs)),

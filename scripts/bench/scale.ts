@@ -46,7 +46,7 @@ export interface EngineFigures {
   lines: number;
   editableLines: number;
   /** Distinct (kind, text) pairs, summed per chunk (exact when there is one chunk). */
-  distinctLines: number;
+  distinctUnits: number;
   modelLines: number;
   modelRequests: number;
   tokens: number;
@@ -238,7 +238,7 @@ function emptyFigures(): EngineFigures {
     files: 0,
     lines: 0,
     editableLines: 0,
-    distinctLines: 0,
+    distinctUnits: 0,
     modelLines: 0,
     modelRequests: 0,
     tokens: 0,
@@ -254,7 +254,7 @@ function add(into: EngineFigures, s: RunSummary, ms: number): void {
   into.files += s.files;
   into.lines += s.lines;
   into.editableLines += s.editableLines;
-  into.distinctLines += s.distinctLines;
+  into.distinctUnits += s.distinctUnits;
   into.modelLines += s.modelLines;
   into.modelRequests += s.modelRequests;
   into.tokens += s.tokens.total;

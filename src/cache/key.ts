@@ -3,8 +3,11 @@ import { createHash } from 'node:crypto';
 import type { KeyInput } from './types.js';
 import { isWellFormed } from './unicode.js';
 
-/** Bumping this makes every existing entry unreachable (invalidation without purges). */
-export const CACHE_SCHEMA_VERSION = 1;
+/**
+ * Bumping this makes every existing entry unreachable (invalidation without purges). 2: entries are keyed
+ * by prose units (a paragraph over its wrapped lines), not by single lines.
+ */
+export const CACHE_SCHEMA_VERSION = 2;
 
 /** Characters of the scope tag: base64url of sha256(scope), 42 bits; only spreads scopes over slots. */
 const SCOPE_TAG_LENGTH = 7;

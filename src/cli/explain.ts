@@ -138,24 +138,33 @@ export function formatKeyInputs(k: KeyInputs): string {
   return `model ${k.modelId} (${k.modelLabel}), prompt version ${k.promptVersion}, scope ${k.scope}, cache schema ${k.cacheSchema}, splitter version ${k.splitterVersion}`;
 }
 
-/** The human form: one labelled section per question (what is the line, under what keys, what is cached, what next). */
+/**
+ * The human form: one labelled section per question (what is the line, which unit holds it, under what keys,
+ * what is cached, what next).
+ */
 export function formatExplanation(e: LineExplanation): string {
   const out: string[] = [];
-  const u = e.unit;
+  const l = e.source;
   out.push(
     `${e.path}:${e.line}: ${
-      u ? `${u.kind}, ${u.editable ? 'editable' : `frozen (${u.reason ?? 'no-prose'})`}` : 'in a skipped file'
+      l ? `${l.kind}, ${l.editable ? 'editable' : `frozen (${l.reason ?? 'no-prose'})`}` : 'in a skipped file'
     }`,
   );
-  if (u) {
+  if (l) {
     out.push(
-      more(`prefix ${show(u.prefix)}`),
-      more(`text   ${show(u.text)}`),
-      more(`suffix ${show(u.suffix)}`),
+      more(`prefix ${show(l.prefix)}`),
+      more(`text   ${show(l.text)}`),
+      more(`suffix ${show(l.suffix)}`),
     );
   }
+  const u = e.unit;
+  if (u) {
+    const span = u.firstLine === u.lastLine ? `line ${u.firstLine}` : `lines ${u.firstLine}-${u.lastLine}`;
+    out.push(row('unit', `${u.kind}, ${span}: what the model sees and the cache keys`));
+    for (const line of u.lines) out.push(more(show(line)));
+  }
   out.push(row('key inputs', formatKeyInputs(e.keyInputs)));
-  if (e.lineKey) out.push(row('line key', e.lineKey));
+  if (e.lineKey) out.push(row('unit key', e.lineKey));
   const f = e.file;
   const known = f.fileKeys
     .filter((k) => k.fixpoint)
@@ -187,7 +196,7 @@ export function formatExplanation(e: LineExplanation): string {
 
 function formatCache(c: CacheExplanation): string[] {
   if (c.type === 'none') return [row('cache', 'no entry (a miss)')];
-  if (c.type === 'fixpoint') return [row('cache', 'fixpoint: the line is correct as it is')];
+  if (c.type === 'fixpoint') return [row('cache', 'fixpoint: the unit is correct as it is')];
   if (c.type === 'held') return [row('cache', `held: an earlier answer was rejected (${c.reason})`)];
   return [
     row('cache', `rewrite → ${show(c.text)}`),
@@ -216,14 +225,14 @@ function formatAsked(a: AskedAnswer, cache: CacheExplanation | undefined): strin
   if (a.structure)
     out.push(more(`structure with it: ${a.structure.ok ? 'kept' : `changes (${a.structure.detail})`}`));
   const stores = {
-    fixpoint: 'a run would store the line as a fixpoint',
+    fixpoint: 'a run would store the unit as a fixpoint',
     rewrite: 'a run would store this rewrite',
-    held: 'a run would hold the line (keep it, store the rejection)',
-    nothing: 'a run would store nothing and leave the line',
+    held: 'a run would hold the unit (keep it, store the rejection)',
+    nothing: 'a run would store nothing and leave the unit',
   }[a.wouldStore];
   out.push(more(`${stores}; nothing was stored (${a.tokens.total} tokens)`));
   if (cache && cache.type !== 'none')
-    out.push(more('the next run does not ask the model: the cache answers for this line'));
+    out.push(more('the next run does not ask the model: the cache answers for this unit'));
   return out;
 }
 
@@ -237,7 +246,7 @@ function formatRecorded(r: RecordedExplanation): string[] {
         : d.found === 'file'
           ? `${d.file.outcome} (the whole file)`
           : d.fileInRun
-            ? 'the saved run traced this file but not this line (it traced changes only, or the line differs)'
+            ? 'the saved run traced this file but not this line (it traced changes only, or the unit differs)'
             : 'the saved run did not examine this file (paths are relative to where it ran)',
     ),
   ];

@@ -1,5 +1,5 @@
 // `docs-fix fix`, `check` and `converge`: thin wrappers over engine/ with human and --json output.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { writeFileSync, renameSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { MemoryStore } from '../cache/index.js';
@@ -72,9 +72,9 @@ function applyPatches(result: FixResult): void {
 
 export function formatSummary(s: RunSummary): string {
   const lines = [
-    `files ${s.files} (skipped ${s.skippedFiles.length}), lines ${s.lines}, editable ${s.editableLines} (${s.distinctLines} distinct)`,
-    `cache: ${s.fixpointHits} already correct, ${s.rewriteHits} rewrites, ${s.heldHits} held; model: ${s.modelLines} lines in ${s.modelRequests} requests, ${s.tokens.total} tokens`,
-    `changed ${s.changedLines} lines in ${s.changedFiles} files; rejected ${s.rejectedLines}, held ${s.heldLines}, over budget ${s.overBudgetLines}, unanswered ${s.unansweredLines}; ${s.durationMs} ms`,
+    `files ${s.files} (skipped ${s.skippedFiles.length}), lines ${s.lines}, editable ${s.editableLines} in ${s.units} units (${s.distinctUnits} distinct)`,
+    `cache: ${s.fixpointHits} units already correct, ${s.rewriteHits} rewrites, ${s.heldHits} held; model: ${s.modelUnits} units (${s.modelLines} lines) in ${s.modelRequests} requests, ${s.tokens.total} tokens`,
+    `changed ${s.changedLines} lines (${s.changedUnits} units) in ${s.changedFiles} files; rejected ${s.rejectedUnits}, held ${s.heldUnits}, over budget ${s.overBudgetUnits}, unanswered ${s.unansweredUnits}; ${s.durationMs} ms`,
   ];
   const decisions = [
     s.fileFixpointHits > 0 ? `${s.fileFixpointHits} files skipped whole as file-level fixpoints` : '',
@@ -111,7 +111,10 @@ function printResult(result: FixResult, opts: RunOptions): void {
   if (opts.trace) {
     for (const f of result.files)
       if (f.outcome !== 'parsed') process.stderr.write(`${f.path}\t${f.outcome}\n`);
-    for (const t of result.trace) process.stderr.write(`${t.path}:${t.line}\t${t.outcome}\n`);
+    for (const t of result.trace) {
+      const where = t.lines > 1 ? `${t.path}:${t.line}-${t.line + t.lines - 1}` : `${t.path}:${t.line}`;
+      process.stderr.write(`${where}\t${t.outcome}\n`);
+    }
     process.stderr.write(`docs-fix: key inputs: ${formatKeyInputs(result.keyInputs)}\n`);
   }
   process.stderr.write(formatSummary(result.summary));
@@ -164,7 +167,7 @@ export function registerFix(program: Command): void {
     program
       .command('converge')
       .description(
-        're-run on its own output N times and report per-line and pull-request-level fixpoint rates',
+        're-run on its own output N times and report per-unit and pull-request-level fixpoint rates',
       )
       .argument('[paths...]', 'markdown files or folders', []),
   )
@@ -179,34 +182,48 @@ export function registerFix(program: Command): void {
       },
       5,
     )
-    .option('--no-cache', 'a fresh empty cache for every run (shows what a bot without the line cache does)')
-    .action(async (paths: string[], opts: RunOptions & { runs: number; cache: boolean }) => {
-      const loaded = await load(paths, opts);
-      try {
-        const { setup } = loaded;
-        if (!opts.json) {
-          process.stderr.write(
-            `docs-fix: converge, ${opts.runs} runs, model ${setup.fixer.label}, ${opts.cache ? `cache ${setup.store.kind}` : 'no cache'}\n`,
-          );
-        }
-        const parser = parserFor(opts, loaded.files);
+    .option('--no-cache', 'a fresh empty cache for every run (shows what a bot without the cache does)')
+    .addOption(
+      new Option(
+        '--units <kind>',
+        'what the model is asked about: prose (a paragraph over its wrapped lines; what fix does) or line (each line alone, for comparison)',
+      )
+        .choices(['prose', 'line'])
+        .default('prose'),
+    )
+    .action(
+      async (
+        paths: string[],
+        opts: RunOptions & { runs: number; cache: boolean; units: 'prose' | 'line' },
+      ) => {
+        const loaded = await load(paths, opts);
         try {
-          const report = await convergeRuns(loaded.files, {
-            runs: opts.runs,
-            storeForRun: () => (opts.cache ? setup.store : new MemoryStore()),
-            fixer: setup.fixer,
-            scope: setup.scope,
-            budget: setup.budget,
-            parser,
-          });
-          printConverge(report, opts);
+          const { setup } = loaded;
+          if (!opts.json) {
+            process.stderr.write(
+              `docs-fix: converge, ${opts.runs} runs, ${opts.units} units, model ${setup.fixer.label}, ${opts.cache ? `cache ${setup.store.kind}` : 'no cache'}\n`,
+            );
+          }
+          const parser = parserFor(opts, loaded.files);
+          try {
+            const report = await convergeRuns(loaded.files, {
+              runs: opts.runs,
+              storeForRun: () => (opts.cache ? setup.store : new MemoryStore()),
+              fixer: setup.fixer,
+              scope: setup.scope,
+              budget: setup.budget,
+              parser,
+              units: opts.units,
+            });
+            printConverge(report, opts);
+          } finally {
+            await parser.close();
+          }
         } finally {
-          await parser.close();
+          await loaded.setup.store.close();
         }
-      } finally {
-        await loaded.setup.store.close();
-      }
-    });
+      },
+    );
 }
 
 function pct(x: number): string {
@@ -218,10 +235,12 @@ function printConverge(report: ConvergeReport, opts: RunOptions): void {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
-  process.stdout.write('run  model lines  changed lines  changed files  per-line fixpoint rate\n');
+  process.stdout.write(
+    'run  model units  model lines  changed lines  changed files  per-unit fixpoint rate\n',
+  );
   for (const r of report.runs) {
     process.stdout.write(
-      `${String(r.run).padStart(3)}  ${String(r.modelLines).padStart(11)}  ${String(r.changedLines).padStart(13)}  ${String(
+      `${String(r.run).padStart(3)}  ${String(r.modelUnits).padStart(11)}  ${String(r.modelLines).padStart(11)}  ${String(r.changedLines).padStart(13)}  ${String(
         r.changedFiles,
       ).padStart(13)}  ${r.run === 1 ? '(first run)' : pct(r.fixpointRate)}\n`,
     );
@@ -229,6 +248,6 @@ function printConverge(report: ConvergeReport, opts: RunOptions): void {
   process.stdout.write(
     `re-runs on the bot's own output that would still open a pull request: ${report.rerunsWithChanges} of ${
       report.runs.length - 1
-    } (${pct(report.pullRequestFailureRate)}); per-line fixpoint rate over re-runs ${pct(report.fixpointRate)}\n`,
+    } (${pct(report.pullRequestFailureRate)}); per-unit fixpoint rate over re-runs ${pct(report.fixpointRate)}\n`,
   );
 }

@@ -18,7 +18,7 @@ import {
   type Provider,
   type SimRule,
 } from '../model/index.js';
-import type { Budget, LineFixer } from '../model/types.js';
+import type { Budget, UnitFixer } from '../model/types.js';
 
 /** A mistake in how the command was called: exit code 2. */
 export class UsageError extends Error {
@@ -129,7 +129,7 @@ export function addRunOptions(cmd: Command): Command {
 export interface RunSetup {
   readonly env: OperatorEnv;
   readonly config: RepoConfig;
-  readonly fixer: LineFixer;
+  readonly fixer: UnitFixer;
   readonly store: LineStore;
   readonly budget: Budget;
   readonly scope: string;

@@ -25,7 +25,7 @@ import {
   type ShadowReportStore,
 } from '../jobs/shadow.js';
 import { createFixer, type Provider, type SimRule } from '../model/index.js';
-import type { LineFixer } from '../model/types.js';
+import type { UnitFixer } from '../model/types.js';
 import {
   addRunOptions,
   positiveInt,
@@ -87,7 +87,7 @@ function candidateFactory(
   opts: ShadowOptions,
   setup: RunSetup,
   processEnv: NodeJS.ProcessEnv,
-): () => LineFixer {
+): () => UnitFixer {
   const provider = opts.candidateProvider ?? resolveProvider(opts, processEnv);
   const baseURL = opts.candidateBaseUrl ?? setup.env.OPENAI_BASE_URL;
   if (provider === 'openai' && !baseURL && !setup.env.OPENAI_API_KEY) {
@@ -208,20 +208,20 @@ export function formatShadowReport(r: ShadowReport): string {
     ['current', `${r.current.label} [${r.current.modelId}, prompt ${r.current.promptVersion}]`],
     ['candidate', `${r.candidate.label} [${r.candidate.modelId}, prompt ${r.candidate.promptVersion}]`],
     ['files examined', `${c.files} (${c.skippedFiles} skipped)`],
-    ['lines examined', `${c.lines} editable`],
+    ['units examined', `${c.units} paragraphs and headings`],
     [
       'current config',
       `${c.currentFixpoints} fixpoints, ${c.currentChanged} would change, ${c.currentHeld} held, ${c.currentUnknown} unknown; ${c.currentModelLines} lines asked (${c.currentTokens.total} tokens, not the switch's cost)`,
     ],
     [
       'wave',
-      `${c.waveLines} of ${c.currentFixpoints} fixpoint lines would change (change rate ${pct(r.changeRate)}) in ${c.waveFiles} files`,
+      `${c.waveUnits} of ${c.currentFixpoints} fixpoint units would change (change rate ${pct(r.changeRate)}) in ${c.waveFiles} files`,
     ],
     [
       'switch edits',
-      `${c.candidateChanged} lines in ${c.changedFiles} files (${pct(r.waveShareOfChanges)} on fixpoint lines); pull requests in ${c.changedRepositories} of ${c.repositories} repositories`,
+      `${c.candidateChanged} units in ${c.changedFiles} files (${pct(r.waveShareOfChanges)} on fixpoint units); pull requests in ${c.changedRepositories} of ${c.repositories} repositories`,
     ],
-    ['agreement', `${pct(r.agreement)} (${c.agreed} of ${c.compared} lines give the same text)`],
+    ['agreement', `${pct(r.agreement)} (${c.agreed} of ${c.compared} units give the same text)`],
     [
       'rejections',
       c.candidateRejected === 0
@@ -245,13 +245,13 @@ export function formatShadowReport(r: ShadowReport): string {
       'candidate fixpoint rate',
       r.fixpointRate === undefined
         ? 'n/a (no recheck)'
-        : `${pct(r.fixpointRate)} (${c.recheckChanged} of ${c.recheckLines} output lines changed again when re-asked without a cache; ${c.recheckTokens.total} tokens)`,
+        : `${pct(r.fixpointRate)} (${c.recheckChanged} of ${c.recheckUnits} output units changed again when re-asked without a cache; ${c.recheckTokens.total} tokens)`,
     ],
   ];
   if (!r.complete) {
     rows.push([
       'incomplete',
-      `${c.candidateOverBudget} lines over budget, ${c.candidateUnanswered} unanswered: the figures are lower bounds`,
+      `${c.candidateOverBudget} units over budget, ${c.candidateUnanswered} unanswered: the figures are lower bounds`,
     ]);
   }
   for (const g of r.gates) {
@@ -481,7 +481,7 @@ function printAggregate(agg: AggregatedShadowRun, json: boolean): void {
     }
     const c = r.report.counts;
     process.stdout.write(
-      `  ${r.repository}@${(r.sha ?? '').slice(0, 7)}: wave ${c.waveLines} of ${c.currentFixpoints} fixpoint lines, ${c.candidateChanged} lines in ${c.changedFiles} files would change, ${c.candidateTokens.total} candidate tokens\n`,
+      `  ${r.repository}@${(r.sha ?? '').slice(0, 7)}: wave ${c.waveUnits} of ${c.currentFixpoints} fixpoint lines, ${c.candidateChanged} lines in ${c.changedFiles} files would change, ${c.candidateTokens.total} candidate tokens\n`,
     );
   }
   for (const p of agg.pending) process.stdout.write(`  ${p}: pending\n`);

@@ -1,17 +1,21 @@
 /**
- * Admission control: a model's answer for a line is used only if it is a safe copy edit of it. Pure
- * functions of their inputs. A rejected answer keeps the line as it was; the engine records the reason.
+ * Admission control: a model's answer for a prose unit is used only if it is a safe copy edit of it. Pure
+ * functions of their inputs. A rejected answer keeps the unit as it was; the engine records the reason.
  *
- * `admitRewrite` checks one line: a single line, non-empty, no control characters, no new block syntax,
- * every protected span (code, math, HTML, links, URLs, footnotes, templates, escapes) preserved exactly
- * and in order, and a sane length ratio. `admitFileStructure` checks a patched file: the same blocks.
+ * `admitRewrite` checks one unit: as many lines as it had, each one line, non-empty, without new
+ * whitespace at its edges (indentation or a hard break) and without new block syntax at its start; no
+ * control characters; every protected span (code, math, HTML, links, URLs, footnotes, templates, escapes)
+ * of the whole unit preserved exactly and in order (words may move between lines, spans may not change);
+ * and a sane length ratio. `admitFileStructure` checks a patched file: the same blocks.
  */
-import { blockSignature } from '../markdown/index.js';
+import { blockSignature, unitText } from '../markdown/index.js';
 import type { LineKind } from '../markdown/types.js';
 import { protectedSpans, type ProtectedKind } from '../model/protected.js';
 
 export const ADMISSION_REASONS = [
+  'line-count',
   'multi-line',
+  'line-edges',
   'control-chars',
   'empty',
   'new-block-syntax',
@@ -32,8 +36,10 @@ export type Admission =
 
 export interface RewriteInput {
   readonly kind: LineKind;
-  readonly before: string;
-  readonly after: string;
+  /** The unit's lines. */
+  readonly before: readonly string[];
+  /** The answer's lines. */
+  readonly after: readonly string[];
 }
 
 export interface AdmissionOptions {
@@ -97,37 +103,70 @@ const SPAN_REASONS: readonly (readonly [ProtectedKind, AdmissionReason, string])
 const show = (s: string): string => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 const showList = (xs: readonly string[]): string => `[${xs.map(show).join(', ')}]`;
 
-/** Whether a model's answer `after` may replace the line `before`. */
+/** Whitespace at a line's start (indentation) or end (two spaces are a hard break), or a trailing backslash. */
+const LINE_EDGE = /^[ \t]|[ \t\\]$/;
+
+const sameLines = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Whether a model's answer `after` may replace the prose unit `before` (both as lines). */
 export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}): Admission {
   const { before, after, kind } = input;
-  if (after === before) return OK;
+  if (sameLines(before, after)) return OK;
   const o = { ...ADMISSION_DEFAULTS, ...options };
+  const where = (k: number): string => (before.length > 1 ? ` (line ${k + 1} of the unit)` : '');
 
-  const lineBreak = LINE_BREAK.exec(after);
-  if (lineBreak && !LINE_BREAK.test(before)) {
+  if (after.length !== before.length) {
     return reject(
-      'multi-line',
-      `the answer has a line break (U+${codePoint(lineBreak[0])}); expected one line`,
+      'line-count',
+      `the answer has ${after.length} lines for a unit of ${before.length}; expected ${before.length}`,
     );
   }
-  const newControls = (after.match(CONTROL) ?? []).filter((c) => !before.includes(c));
+  for (let k = 0; k < after.length; k += 1) {
+    const line = after[k]!;
+    const was = before[k]!;
+    const lineBreak = LINE_BREAK.exec(line);
+    if (lineBreak && !LINE_BREAK.test(was)) {
+      return reject(
+        'multi-line',
+        `the answer has a line break (U+${codePoint(lineBreak[0])})${where(k)}; expected each line to stay one line`,
+      );
+    }
+  }
+  const textBefore = unitText(before);
+  const textAfter = unitText(after);
+  const newControls = (textAfter.match(CONTROL) ?? []).filter((c) => !textBefore.includes(c));
   if (newControls.length > 0) {
     return reject('control-chars', `the answer adds control character U+${codePoint(newControls[0]!)}`);
   }
-  if (after.trim() === '' && before.trim() !== '')
-    return reject('empty', 'the answer is empty; expected the line');
-
-  for (const [what, pattern] of BLOCK_STARTS) {
-    if (pattern.test(after) && !pattern.test(before)) {
-      return reject('new-block-syntax', `the answer starts ${what}: ${show(after)}`);
+  for (let k = 0; k < after.length; k += 1) {
+    const line = after[k]!;
+    const was = before[k]!;
+    if (line.trim() === '' && was.trim() !== '') {
+      return reject(
+        'empty',
+        `the answer's line is empty${where(k)}; expected text (an empty line ends a paragraph)`,
+      );
+    }
+    for (const [what, pattern] of BLOCK_STARTS) {
+      if (pattern.test(line) && !pattern.test(was)) {
+        return reject('new-block-syntax', `the answer starts ${what}${where(k)}: ${show(line)}`);
+      }
+    }
+    if (LINE_EDGE.test(line) && !LINE_EDGE.test(was)) {
+      return reject(
+        'line-edges',
+        `the answer's line starts or ends with whitespace or a backslash${where(k)} (indentation or a hard break): ${show(line)}`,
+      );
     }
   }
-  if (kind === 'heading' && HEADING_CLOSER.test(after) && !HEADING_CLOSER.test(before)) {
-    return reject('new-block-syntax', `the heading's answer ends in closing #s: ${show(after)}`);
+  const last = after[after.length - 1]!;
+  if (kind === 'heading' && HEADING_CLOSER.test(last) && !HEADING_CLOSER.test(before[before.length - 1]!)) {
+    return reject('new-block-syntax', `the heading's answer ends in closing #s: ${show(last)}`);
   }
 
-  const spansBefore = protectedSpans(before);
-  const spansAfter = protectedSpans(after);
+  const spansBefore = protectedSpans(textBefore);
+  const spansAfter = protectedSpans(textAfter);
   for (const [span, reason, what] of SPAN_REASONS) {
     const a = spansBefore[span];
     const b = spansAfter[span];
@@ -135,14 +174,14 @@ export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}
     return reject(reason, `${what} changed: expected ${showList(a)}, got ${showList(b)}`);
   }
 
-  const lenBefore = [...before].length;
-  const lenAfter = [...after].length;
+  const lenBefore = [...textBefore].length;
+  const lenAfter = [...textAfter].length;
   const min = lenBefore * o.minRatio - o.slack;
   const max = lenBefore * o.maxRatio + o.slack;
   if (lenAfter < min || lenAfter > max) {
     return reject(
       'length-ratio',
-      `the answer has ${lenAfter} characters for a line of ${lenBefore}; expected ${Math.max(0, Math.ceil(min))} to ${Math.floor(max)}`,
+      `the answer has ${lenAfter} characters for a unit of ${lenBefore}; expected ${Math.max(0, Math.ceil(min))} to ${Math.floor(max)}`,
     );
   }
   return OK;

@@ -1,11 +1,12 @@
-// `docs-fix explain <file>:<line>`: for one line, what the cache holds and what the next `fix` run would do
-// with it, under the key inputs that run would use. Read-only: it never writes to the store, and it calls
-// the model only when asked to (once, for this line), without storing the answer.
+// `docs-fix explain <file>:<line>`: for one line, the prose unit holding it (the paragraph or heading the
+// model edits as a whole), what the cache holds for that unit and what the next `fix` run would do with it,
+// under the key inputs that run would use. Read-only: it never writes to the store, and it calls the model
+// only when asked to (once, for this unit), without storing the answer.
 import { blobContentId, contentId, gitBlobSha } from '../cache/key.js';
 import type { CacheValue, LineStore } from '../cache/types.js';
-import { join, parserFor, split } from '../markdown/index.js';
-import type { LineKind, MarkdownDocument, SkippedFile } from '../markdown/types.js';
-import type { LineFixer, TokenUsage } from '../model/types.js';
+import { joinUnits, parserFor, split, unitLines, unitText } from '../markdown/index.js';
+import type { LineKind, MarkdownDocument, ProseUnit, SkippedFile } from '../markdown/types.js';
+import type { UnitFixer, TokenUsage } from '../model/types.js';
 import { admitFileStructure, admitRewrite, type Admission } from './admission.js';
 import { pathFilter, type FileSelection } from './files.js';
 import { fileKeyOf, keyInputsOf, lineKeyFor } from './fix.js';
@@ -15,7 +16,7 @@ import type { KeyInputs, SourceFile } from './types.js';
 
 export interface ExplainContext {
   readonly store: LineStore;
-  readonly fixer: LineFixer;
+  readonly fixer: UnitFixer;
   /** Tenant boundary for cache keys, as the run would use it. */
   readonly scope: string;
   /** The run's include/exclude: a run over folders (and the app) never examines a file they do not select. */
@@ -71,7 +72,8 @@ export interface FileExplanation {
   readonly knownFixpoint: boolean;
 }
 
-export interface LineUnitExplanation {
+/** The source line asked about. */
+export interface SourceLineExplanation {
   readonly kind: LineKind;
   readonly editable: boolean;
   readonly reason?: string;
@@ -80,7 +82,17 @@ export interface LineUnitExplanation {
   readonly suffix: string;
 }
 
-/** Whether the file keeps its block structure with a replacement of this line alone. */
+/** The prose unit holding an editable line: what the model sees and the cache keys. */
+export interface UnitExplanation {
+  readonly kind: LineKind;
+  /** 1-based numbers of its first and last source line. */
+  readonly firstLine: number;
+  readonly lastLine: number;
+  /** Its lines' texts (prefixes and suffixes stay outside the unit). */
+  readonly lines: readonly string[];
+}
+
+/** Whether the file keeps its block structure with a replacement of this unit alone. */
 export type StructureCheck = { readonly ok: true } | { readonly ok: false; readonly detail: string };
 
 export type CacheExplanation =
@@ -90,6 +102,7 @@ export type CacheExplanation =
   | { readonly type: 'held'; readonly reason: string }
   | {
       readonly type: 'rewrite';
+      /** The unit's rewritten text (its lines joined with `\n`). */
       readonly text: string;
       /** The key of `text` (same scope, kind): stored as a fixpoint with the rewrite, re-asserted when served. */
       readonly targetKey: string;
@@ -99,11 +112,11 @@ export type CacheExplanation =
       readonly structure: StructureCheck;
     };
 
-/** What the next `fix` run does with the line. */
+/** What the next `fix` run does with the line's unit. */
 export interface NextRun {
-  /** A line outcome as the trace records it, `miss` (the model decides), or the file's outcome. */
+  /** A unit outcome as the trace records it, `miss` (the model decides), or the file's or line's outcome. */
   readonly outcome: string;
-  /** The line's text after the run, when the run changes it. */
+  /** The unit's text after the run, when the run changes it. */
   readonly text?: string;
   readonly why: string;
 }
@@ -112,6 +125,7 @@ export interface NextRun {
 export interface AskedAnswer {
   /** False when the line is not editable: no run sends it to the model, so neither does `ask`. */
   readonly sent: boolean;
+  /** The answer's lines joined with `\n`. */
   readonly answer?: string;
   /** Why there is no answer (over budget, a model failure). */
   readonly failure?: string;
@@ -136,8 +150,10 @@ export interface LineExplanation {
   readonly selected?: boolean;
   readonly file: FileExplanation;
   /** Absent when the file is skipped whole (it is never split). */
-  readonly unit?: LineUnitExplanation;
-  /** Editable lines only. */
+  readonly source?: SourceLineExplanation;
+  /** Editable lines only: the prose unit holding the line. */
+  readonly unit?: UnitExplanation;
+  /** Editable lines only: the unit's key. */
   readonly lineKey?: string;
   /** Editable lines only. */
   readonly cache?: CacheExplanation;
@@ -178,9 +194,10 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
   if (blob !== contents[0]) contents.push(blob);
   const fileKeys = contents.map((content) => ({ content, key: fileKeyOf(keyInputs, file.path, content) }));
 
-  const unit = doc.skipped ? undefined : doc.lines[line - 1]!;
+  const source = doc.skipped ? undefined : doc.lines[line - 1]!;
+  const unit = source?.unit === undefined ? undefined : doc.units[source.unit]!;
   const keyOf = lineKeyFor(ctx);
-  const ownKey = unit?.editable ? keyOf(unit.kind, unit.text) : undefined;
+  const ownKey = unit ? keyOf(unit.kind, unit.text) : undefined;
 
   // One batched lookup: the file keys and the line key; the rewrite's target in a second one.
   const values = await ctx.store.get([...fileKeys.map((k) => k.key), ...(ownKey ? [ownKey] : [])]);
@@ -198,7 +215,7 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
   };
 
   let cache: CacheExplanation | undefined;
-  if (unit && ownKey) cache = await explainEntry(values[fileKeys.length], doc, unit.index, keyOf, ctx.store);
+  if (unit) cache = await explainEntry(values[fileKeys.length], doc, unit, keyOf, ctx.store);
 
   const out: LineExplanation = {
     path: file.path,
@@ -206,27 +223,33 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
     keyInputs,
     ...(ctx.selection ? { selected: pathFilter(ctx.selection)(file.path) } : {}),
     file: fileExplanation,
+    ...(source
+      ? {
+          source: {
+            kind: source.kind,
+            editable: source.editable,
+            ...(source.editable ? {} : { reason: source.reason ?? 'no-prose' }),
+            prefix: source.prefix,
+            text: source.text,
+            suffix: source.suffix,
+          },
+        }
+      : {}),
     ...(unit
       ? {
           unit: {
             kind: unit.kind,
-            editable: unit.editable,
-            ...(unit.editable ? {} : { reason: unit.reason ?? 'no-prose' }),
-            prefix: unit.prefix,
-            text: unit.text,
-            suffix: unit.suffix,
+            firstLine: unit.lines[0]! + 1,
+            lastLine: unit.lines[unit.lines.length - 1]! + 1,
+            lines: unitLines(unit.text),
           },
         }
       : {}),
     ...(ownKey ? { lineKey: ownKey } : {}),
     ...(cache ? { cache } : {}),
-    next: nextRun(fileExplanation, unit, cache),
+    next: nextRun(fileExplanation, source, cache),
   };
-  const asked = !req.ask
-    ? undefined
-    : unit?.editable
-      ? await askOnce(doc, unit.index, unit.kind, unit.text, ctx)
-      : NOT_ASKED;
+  const asked = !req.ask ? undefined : unit ? await askOnce(doc, unit, ctx) : NOT_ASKED;
   const recorded = req.saved ? recordedFor(req.saved, file.path, line, keyInputs) : undefined;
   return { ...out, ...(asked ? { asked } : {}), ...(recorded ? { recorded } : {}) };
 }
@@ -234,36 +257,39 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
 async function explainEntry(
   value: CacheValue | undefined,
   doc: MarkdownDocument,
-  index: number,
+  unit: ProseUnit,
   keyOf: (kind: LineKind, text: string) => string,
   store: LineStore,
 ): Promise<CacheExplanation> {
   if (!value) return { type: 'none' };
   if (value.type === 'fixpoint') return { type: 'fixpoint' };
   if (value.type === 'held') return { type: 'held', reason: value.reason };
-  const unit = doc.lines[index]!;
   const targetKey = keyOf(unit.kind, value.text);
   const [target] = await store.get([targetKey]);
+  const lines = unitLines(value.text);
   return {
     type: 'rewrite',
     text: value.text,
     targetKey,
     targetIsFixpoint: target?.type === 'fixpoint',
-    admission: admitRewrite({ kind: unit.kind, before: unit.text, after: value.text }),
-    structure: structureWith(doc, index, value.text),
+    admission: admitRewrite({ kind: unit.kind, before: unitLines(unit.text), after: lines }),
+    structure: structureWith(doc, unit, lines),
   };
 }
 
-/** The engine's per-file structure check with this one replacement (the run checks all of a file's together). */
-function structureWith(doc: MarkdownDocument, index: number, text: string): StructureCheck {
-  if (text.includes('\n') || text.includes('\r'))
-    return { ok: false, detail: 'the text has a line break; a line cannot become two' };
-  const replacement = new Map([[index, text]]);
+/** The engine's per-file structure check with this one unit replaced (the run checks all of a file's together). */
+function structureWith(doc: MarkdownDocument, unit: ProseUnit, lines: readonly string[]): StructureCheck {
+  if (lines.length !== unit.lines.length) {
+    return { ok: false, detail: `the text has ${lines.length} lines for a unit of ${unit.lines.length}` };
+  }
+  if (lines.some((l) => l.includes('\n') || l.includes('\r')))
+    return { ok: false, detail: 'a line has a line break; a line cannot become two' };
+  const replacement = new Map([[unit.index, lines]]);
   const verdict = admitReplacements(doc, replacement);
   if (verdict.broken.length === 0) return { ok: true };
   // The same check once more, for its message (which block changes).
   const before = doc.blockSignature ?? decoder.decode(doc.source);
-  const admission = admitFileStructure(before, decoder.decode(join(doc, replacement)), doc.path);
+  const admission = admitFileStructure(before, decoder.decode(joinUnits(doc, replacement)), doc.path);
   return { ok: false, detail: admission.ok ? `${doc.path}: the block structure changes` : admission.detail };
 }
 
@@ -297,62 +323,59 @@ function nextRun(
     };
   }
   if (cache.type === 'fixpoint')
-    return { outcome: 'fixpoint-hit', why: 'the cache knows the line is correct: served unchanged' };
+    return { outcome: 'fixpoint-hit', why: 'the cache knows the unit is correct: served unchanged' };
   if (cache.type === 'held') {
     return {
       outcome: 'held-hit',
-      why: `an earlier answer was rejected (${cache.reason}): the line stays as it is until the held entry expires, then it is sent to the model again`,
+      why: `an earlier answer was rejected (${cache.reason}): the unit stays as it is until the held entry expires, then it is sent to the model again`,
     };
   }
   if (cache.type === 'none') {
     return {
       outcome: 'miss',
-      why: 'the cache knows nothing about the line: the run sends it to the model (within its budget), admits the answer and stores it',
+      why: 'the cache knows nothing about the unit: the run sends it to the model (within its budget), admits the answer and stores it',
     };
   }
   if (!cache.admission.ok) {
     return {
       outcome: `rewrite-withheld:${cache.admission.reason}`,
-      why: `the cached rewrite fails today's admission (${cache.admission.detail}): it is not applied and the line stays as it is`,
+      why: `the cached rewrite fails today's admission (${cache.admission.detail}): it is not applied and the unit stays as it is`,
     };
   }
   if (!cache.structure.ok) {
     return {
       outcome: 'rewrite-withheld:structure-changed',
-      why: `the cached rewrite is not applied: ${cache.structure.detail}; the line stays as it is`,
+      why: `the cached rewrite is not applied: ${cache.structure.detail}; the unit stays as it is`,
     };
   }
   return {
     outcome: 'rewrite-hit',
     text: cache.text,
-    why: 'the cache holds a rewrite: the run changes the line without asking the model',
+    why: 'the cache holds a rewrite: the run changes the unit without asking the model',
   };
 }
 
-async function askOnce(
-  doc: MarkdownDocument,
-  index: number,
-  kind: LineKind,
-  text: string,
-  ctx: ExplainContext,
-): Promise<AskedAnswer> {
-  const result = await ctx.fixer.fixLines(
-    [{ id: 0, kind, text }],
-    { maxLines: 1, maxTokens: ctx.maxTokens ?? Infinity },
+async function askOnce(doc: MarkdownDocument, unit: ProseUnit, ctx: ExplainContext): Promise<AskedAnswer> {
+  const before = unitLines(unit.text);
+  const result = await ctx.fixer.fixUnits(
+    [{ id: 0, kind: unit.kind, lines: before }],
+    { maxLines: before.length, maxTokens: ctx.maxTokens ?? Infinity },
     ctx.signal,
   );
-  const answer = result.answers.get(0);
-  if (answer === undefined) {
+  const lines = result.answers.get(0);
+  if (lines === undefined) {
     const failure =
       result.overBudget.length > 0
         ? 'over the token budget'
-        : (result.failures[0]?.message ?? 'the model did not answer the line');
+        : (result.failures[0]?.message ?? 'the model did not answer the unit');
     return { sent: true, failure, tokens: result.tokens, wouldStore: 'nothing' };
   }
-  if (answer === text) return { sent: true, answer, tokens: result.tokens, wouldStore: 'fixpoint' };
-  const admission = admitRewrite({ kind, before: text, after: answer });
+  const answer = unitText(lines);
+  if (answer === unit.text && lines.length === before.length)
+    return { sent: true, answer, tokens: result.tokens, wouldStore: 'fixpoint' };
+  const admission = admitRewrite({ kind: unit.kind, before, after: lines });
   if (!admission.ok) return { sent: true, answer, tokens: result.tokens, wouldStore: 'held', admission };
-  const structure = structureWith(doc, index, answer);
+  const structure = structureWith(doc, unit, lines);
   return {
     sent: true,
     answer,

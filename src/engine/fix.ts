@@ -1,35 +1,37 @@
 import { CACHE_SCHEMA_VERSION, contentId, fileKey, lineKey } from '../cache/key.js';
 import type { CacheValue, LineStore, StoreWrite } from '../cache/types.js';
-import { parserFor, SPLITTER_VERSION } from '../markdown/index.js';
-import type { LineKind, SourceLine, MarkdownDocument } from '../markdown/types.js';
-import type { LineFixer, ModelLine } from '../model/types.js';
+import { lineUnits, parserFor, SPLITTER_VERSION, unitLines, unitText } from '../markdown/index.js';
+import type { LineKind, MarkdownDocument, ProseUnit, SourceLine } from '../markdown/types.js';
+import type { ModelUnit, UnitFixer } from '../model/types.js';
 import { admitRewrite } from './admission.js';
 import { buildDiff } from './diff.js';
-import { inThreadParser, yielder, type StructureTask } from './parser.js';
+import { inThreadParser, yielder, type FileParser } from './parser.js';
 import type {
   EngineContext,
   FilePatch,
   FileTrace,
   FixResult,
   KeyInputs,
-  LineOutcome,
-  LineTrace,
   RunSummary,
   SourceFile,
+  UnitOutcome,
+  UnitTrace,
 } from './types.js';
 
 /** Lookups and writes are sent to the store in chunks of this many keys (one round trip each). */
 const STORE_CHUNK = 2000;
 
-/** One distinct (kind, text) pair; every occurrence across the files shares its answer. */
-interface DistinctLine {
+/** One distinct (kind, text) prose unit; every occurrence across the files shares its answer. */
+interface DistinctUnit {
   readonly id: number;
   readonly kind: LineKind;
+  readonly lines: readonly string[];
+  /** The lines joined: what the key is built from. */
   readonly text: string;
   readonly key: string;
-  /** The text to serve, once known; undefined keeps the line as it is. */
-  result?: string;
-  outcome: LineOutcome;
+  /** The lines to serve, once known; undefined keeps the unit as it is. */
+  result?: readonly string[];
+  outcome: UnitOutcome;
   /** A write to apply when the run is accepted. */
   write?: StoreWrite;
 }
@@ -37,11 +39,24 @@ interface DistinctLine {
 interface ParsedFile {
   readonly file: SourceFile;
   readonly doc: MarkdownDocument;
-  /** Distinct line id for each editable line, by line index. */
-  readonly ids: Map<number, number>;
+  /** Distinct unit id for each prose unit of the document, by `ProseUnit.index`. */
+  readonly ids: readonly number[];
   /** Key of the file-level fixpoint this content would have. */
   readonly fileKey: string;
   readonly trace: FileTrace;
+}
+
+/** What the run shares between its steps. */
+interface Run {
+  readonly ctx: EngineContext;
+  readonly summary: RunSummary;
+  readonly keyInputs: KeyInputs;
+  readonly parser: FileParser;
+  readonly useFileFixpoints: boolean;
+  readonly keyOf: (kind: LineKind, text: string) => string;
+  readonly now: () => number;
+  /** Yields to the event loop every few tens of milliseconds of synchronous work. */
+  readonly breathe: () => Promise<void>;
 }
 
 export function emptySummary(): RunSummary {
@@ -52,22 +67,25 @@ export function emptySummary(): RunSummary {
     skippedFiles: [],
     lines: 0,
     editableLines: 0,
-    distinctLines: 0,
+    units: 0,
+    distinctUnits: 0,
     fixpointHits: 0,
     rewriteHits: 0,
     withheldByReason: {},
-    missChangedLines: 0,
-    missUnchangedLines: 0,
+    missChangedUnits: 0,
+    missUnchangedUnits: 0,
     heldHits: 0,
+    modelUnits: 0,
     modelLines: 0,
     modelRequests: 0,
     changedLines: 0,
+    changedUnits: 0,
     changedFiles: 0,
-    rejectedLines: 0,
+    rejectedUnits: 0,
     rejectedByReason: {},
-    heldLines: 0,
-    overBudgetLines: 0,
-    unansweredLines: 0,
+    heldUnits: 0,
+    overBudgetUnits: 0,
+    unansweredUnits: 0,
     frozenByReason: {},
     tokens: { prompt: 0, completion: 0, total: 0 },
     durationMs: 0,
@@ -76,7 +94,7 @@ export function emptySummary(): RunSummary {
 }
 
 /** The key inputs of a run: what every cache key it reads or writes is derived from. */
-export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: LineFixer }): KeyInputs {
+export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: UnitFixer }): KeyInputs {
   return {
     scope: ctx.scope,
     modelId: ctx.fixer.modelId,
@@ -87,10 +105,10 @@ export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: LineF
   };
 }
 
-/** The line key builder of a run: scope, model id and prompt version fixed, kind and text given. */
+/** The unit key builder of a run: scope, model id and prompt version fixed, kind and unit text given. */
 export function lineKeyFor(ctx: {
   readonly scope: string;
-  readonly fixer: LineFixer;
+  readonly fixer: UnitFixer;
 }): (kind: LineKind, text: string) => string {
   return (kind, text) =>
     lineKey({
@@ -120,7 +138,7 @@ export function fileKeyOf(keys: KeyInputs, path: string, content: string): strin
  */
 export async function knownFileFixpoints(
   blobs: readonly { readonly path: string; readonly sha: string }[],
-  ctx: { readonly store: LineStore; readonly scope: string; readonly fixer: LineFixer },
+  ctx: { readonly store: LineStore; readonly scope: string; readonly fixer: UnitFixer },
 ): Promise<Set<string>> {
   const keys = keyInputsOf(ctx);
   const known = new Set<string>();
@@ -137,184 +155,252 @@ export async function knownFileFixpoints(
 }
 
 /**
- * Fixes a set of markdown files: skip contents known to be at a fixpoint, split, dedupe, one batched cache
- * lookup, distinct misses to the model, admission, join, per-file structure check, then store under the
- * fixpoint invariant (line entries first, then file-level entries that summarise them), then diff.
+ * Fixes a set of markdown files, one prose unit (a paragraph over its wrapped lines, a heading) at a time:
+ * skip contents known to be at a fixpoint, split and dedupe, one batched cache lookup, distinct misses to
+ * the model and through admission, per-file structure check, store under the fixpoint invariant (unit
+ * entries first, then file-level entries that summarise them), count and trace, diff.
  * Fails closed: any store error rejects the whole run, so no patch is ever built from a half-served run.
  */
 export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext): Promise<FixResult> {
   const now = ctx.now ?? (() => performance.now());
   const started = now();
-  const summary = emptySummary();
-  const trace: LineTrace[] = [];
-  const keyInputs = keyInputsOf(ctx);
-  const parser = ctx.parser ?? inThreadParser();
-  const useFileFixpoints = ctx.fileFixpoints !== false;
+  const run: Run = {
+    ctx,
+    summary: emptySummary(),
+    keyInputs: keyInputsOf(ctx),
+    parser: ctx.parser ?? inThreadParser(),
+    // Line units are for comparisons only: their file entries would claim settled prose units.
+    useFileFixpoints: ctx.fileFixpoints !== false && ctx.units !== 'line',
+    keyOf: lineKeyFor(ctx),
+    now,
+    breathe: yielder(now),
+  };
 
-  const keyOf = lineKeyFor(ctx);
-
-  // 0. Contents known to be file-level fixpoints are not split at all.
-  const fileTraces: FileTrace[] = [];
   const contents = files.map((f) => contentId(f.bytes, f.blobSha));
-  const fileKeys = files.map((f, i) => fileKeyOf(keyInputs, f.path, contents[i]!));
-  const known = useFileFixpoints ? await lookupChunked(ctx.store, fileKeys) : [];
-  const toSplit: number[] = [];
-  files.forEach((file, i) => {
-    summary.files += 1;
-    if (known[i]?.type === 'fixpoint') {
-      summary.fileFixpointHits += 1;
-      fileTraces.push({ path: file.path, outcome: 'file-fixpoint-hit', content: contents[i]! });
-    } else toSplit.push(i);
-  });
+  const skipped = await skipKnownFiles(files, contents, run);
+  const { parsed, distinct, fileTraces: splitTraces } = await splitAndDedupe(skipped.toSplit, run);
+  const { misses, servedRewriteKeys } = await lookUp(distinct, run);
+  await askAndAdmit(misses, run);
+  const { patches, applied } = await checkStructure(parsed, distinct, run);
+  await storeUnits(distinct, servedRewriteKeys, run);
+  const { trace, settled } = await countAndTrace(parsed, distinct, applied, run);
+  const stored = await storeFileFixpoints(settled, run);
 
-  // 1. Split (in this thread or on the pool) and dedupe.
-  const docs = await parser.split(toSplit.map((i) => files[i]!));
-  const distinct: DistinctLine[] = [];
-  const byKindText = new Map<string, DistinctLine>();
+  const summary = run.summary;
+  for (const patch of patches) {
+    summary.changedLines += patch.changedLines;
+    summary.changedUnits += patch.changedUnits;
+  }
+  summary.changedFiles = patches.length;
+  summary.durationMs = Math.round(now() - started);
+  const fileTrace = [...skipped.fileTraces, ...splitTraces].map((t) =>
+    t.outcome === 'parsed' && stored.has(t.path) ? { ...t, fileFixpointStored: true } : t,
+  );
+  return { patches, diff: buildDiff(patches), trace, files: fileTrace, keyInputs: run.keyInputs, summary };
+}
+
+/** Step 0: contents known to be file-level fixpoints are not split at all. */
+async function skipKnownFiles(
+  files: readonly SourceFile[],
+  contents: readonly string[],
+  run: Run,
+): Promise<{ toSplit: { file: SourceFile; content: string; fileKey: string }[]; fileTraces: FileTrace[] }> {
+  const fileKeys = files.map((f, i) => fileKeyOf(run.keyInputs, f.path, contents[i]!));
+  const known = run.useFileFixpoints ? await lookupChunked(run.ctx.store, fileKeys) : [];
+  const toSplit: { file: SourceFile; content: string; fileKey: string }[] = [];
+  const fileTraces: FileTrace[] = [];
+  files.forEach((file, i) => {
+    run.summary.files += 1;
+    if (known[i]?.type === 'fixpoint') {
+      run.summary.fileFixpointHits += 1;
+      fileTraces.push({ path: file.path, outcome: 'file-fixpoint-hit', content: contents[i]! });
+    } else {
+      toSplit.push({ file, content: contents[i]!, fileKey: fileKeys[i]! });
+    }
+  });
+  return { toSplit, fileTraces };
+}
+
+/** Step 1: split (in this thread or on the pool) and dedupe the prose units across files. */
+async function splitAndDedupe(
+  toSplit: readonly { file: SourceFile; content: string; fileKey: string }[],
+  run: Run,
+): Promise<{ parsed: ParsedFile[]; distinct: DistinctUnit[]; fileTraces: FileTrace[] }> {
+  const { summary } = run;
+  const docs = await run.parser.split(toSplit.map((t) => t.file));
+  const distinct: DistinctUnit[] = [];
+  const byKindText = new Map<string, DistinctUnit>();
   const parsed: ParsedFile[] = [];
-  const breathe = yielder(now);
+  const fileTraces: FileTrace[] = [];
   for (let n = 0; n < toSplit.length; n += 1) {
-    await breathe();
-    const i = toSplit[n]!;
-    const file = files[i]!;
-    const doc = docs[n]!;
-    if (doc.skipped) {
+    await run.breathe();
+    const { file, content, fileKey: key } = toSplit[n]!;
+    const split = docs[n]!;
+    if (split.skipped) {
       summary.skippedFiles.push({
         path: file.path,
-        reason: doc.skipped.reason,
-        message: doc.skipped.message,
+        reason: split.skipped.reason,
+        message: split.skipped.message,
       });
-      fileTraces.push({ path: file.path, outcome: `skipped:${doc.skipped.reason}`, content: contents[i]! });
+      fileTraces.push({ path: file.path, outcome: `skipped:${split.skipped.reason}`, content });
       continue;
     }
-    const ids = new Map<number, number>();
-    for (const unit of doc.lines) {
+    const doc = run.ctx.units === 'line' ? lineUnits(split) : split;
+    for (const line of doc.lines) {
       summary.lines += 1;
-      if (!unit.editable) {
-        const reason = unit.reason ?? 'no-prose';
-        summary.frozenByReason[reason] = (summary.frozenByReason[reason] ?? 0) + 1;
+      if (line.editable) {
+        summary.editableLines += 1;
         continue;
       }
-      summary.editableLines += 1;
+      const reason = line.reason ?? 'no-prose';
+      summary.frozenByReason[reason] = (summary.frozenByReason[reason] ?? 0) + 1;
+    }
+    const ids = doc.units.map((unit) => {
+      summary.units += 1;
       const dedupeKey = `${unit.kind}\u0000${unit.text}`;
       let entry = byKindText.get(dedupeKey);
       if (!entry) {
         entry = {
           id: distinct.length,
           kind: unit.kind,
+          lines: unit.lines.map((i) => doc.lines[i]!.text),
           text: unit.text,
-          key: keyOf(unit.kind, unit.text),
+          key: run.keyOf(unit.kind, unit.text),
           outcome: 'miss-unchanged',
         };
         distinct.push(entry);
         byKindText.set(dedupeKey, entry);
       }
-      ids.set(unit.index, entry.id);
-    }
-    const fileTrace: FileTrace = { path: file.path, outcome: 'parsed', content: contents[i]! };
-    fileTraces.push(fileTrace);
-    parsed.push({ file, doc, ids, fileKey: fileKeys[i]!, trace: fileTrace });
+      return entry.id;
+    });
+    const trace: FileTrace = { path: file.path, outcome: 'parsed', content };
+    fileTraces.push(trace);
+    parsed.push({ file, doc, ids, fileKey: key, trace });
   }
-  summary.distinctLines = distinct.length;
+  summary.distinctUnits = distinct.length;
+  return { parsed, distinct, fileTraces };
+}
 
-  // 2. One batched lookup (chunked), then re-assert the fixpoint of every rewrite served.
+/**
+ * Step 2: one batched lookup (chunked). Hits get their outcome; a cached rewrite is checked against
+ * today's admission rules (tightened since it was stored) before it is served. Returns the misses, and the
+ * keys of the rewrite targets served, whose fixpoints are re-asserted when the run is stored.
+ */
+async function lookUp(
+  distinct: DistinctUnit[],
+  run: Run,
+): Promise<{ misses: DistinctUnit[]; servedRewriteKeys: string[] }> {
   const values = await lookupChunked(
-    ctx.store,
+    run.ctx.store,
     distinct.map((d) => d.key),
-    breathe,
+    run.breathe,
   );
-  const misses: DistinctLine[] = [];
+  const misses: DistinctUnit[] = [];
   const servedRewriteKeys: string[] = [];
   distinct.forEach((entry, i) => {
     const value = values[i];
     if (!value) {
       misses.push(entry);
-      return;
-    }
-    if (value.type === 'fixpoint') {
+    } else if (value.type === 'fixpoint') {
       entry.outcome = 'fixpoint-hit';
     } else if (value.type === 'held') {
       entry.outcome = 'held-hit';
     } else {
-      // Stored rewrites passed admission when they were stored; rules tightened since then still apply.
-      const admission = admitRewrite({ kind: entry.kind, before: entry.text, after: value.text });
+      const answer = unitLines(value.text);
+      const admission = admitRewrite({ kind: entry.kind, before: entry.lines, after: answer });
       if (!admission.ok) {
         entry.outcome = `rewrite-withheld:${admission.reason}`;
         return;
       }
       entry.outcome = 'rewrite-hit';
-      entry.result = value.text;
-      servedRewriteKeys.push(keyOf(entry.kind, value.text));
+      entry.result = answer;
+      servedRewriteKeys.push(run.keyOf(entry.kind, value.text));
     }
   });
+  return { misses, servedRewriteKeys };
+}
 
-  // 3. Distinct misses go to the model; answers pass admission before they are used or stored.
-  if (misses.length > 0) {
-    const modelStarted = now();
-    const answer = await askModel(misses, ctx);
-    summary.modelMs = Math.round(now() - modelStarted);
-    summary.modelLines = misses.length - answer.overBudget.size;
-    summary.modelRequests = answer.requests;
-    summary.tokens = answer.tokens;
-    for (const entry of misses) {
-      const text = answer.answers.get(entry.id);
-      if (text === undefined) {
-        entry.outcome = answer.overBudget.has(entry.id) ? 'over-budget' : 'unanswered';
-        continue;
-      }
-      if (text === entry.text) {
-        entry.outcome = 'miss-unchanged';
-        entry.write = { op: 'fixpoint', key: entry.key };
-        continue;
-      }
-      const admission = admitRewrite({ kind: entry.kind, before: entry.text, after: text });
-      if (!admission.ok) {
-        entry.outcome = `rejected:${admission.reason}`;
-        entry.write = { op: 'held', key: entry.key, reason: admission.reason };
-        continue;
-      }
-      entry.outcome = 'miss-changed';
-      entry.result = text;
-      entry.write = { op: 'rewrite', key: entry.key, toKey: keyOf(entry.kind, text), text };
+/** Step 3: distinct misses go to the model; answers pass admission before they are used or stored. */
+async function askAndAdmit(misses: readonly DistinctUnit[], run: Run): Promise<void> {
+  if (misses.length === 0) return;
+  const { summary } = run;
+  const modelStarted = run.now();
+  const answer = await askModel(misses, run.ctx);
+  summary.modelMs = Math.round(run.now() - modelStarted);
+  const sent = misses.filter((m) => !answer.overBudget.has(m.id));
+  summary.modelUnits = sent.length;
+  summary.modelLines = sent.reduce((n, m) => n + m.lines.length, 0);
+  summary.modelRequests = answer.requests;
+  summary.tokens = answer.tokens;
+  for (const entry of misses) {
+    const lines = answer.answers.get(entry.id);
+    if (lines === undefined) {
+      entry.outcome = answer.overBudget.has(entry.id) ? 'over-budget' : 'unanswered';
+      continue;
     }
+    const text = unitText(lines);
+    if (text === entry.text && lines.length === entry.lines.length) {
+      entry.outcome = 'miss-unchanged';
+      entry.write = { op: 'fixpoint', key: entry.key };
+      continue;
+    }
+    const admission = admitRewrite({ kind: entry.kind, before: entry.lines, after: lines });
+    if (!admission.ok) {
+      entry.outcome = `rejected:${admission.reason}`;
+      entry.write = { op: 'held', key: entry.key, reason: admission.reason };
+      continue;
+    }
+    entry.outcome = 'miss-changed';
+    entry.result = lines;
+    entry.write = { op: 'rewrite', key: entry.key, toKey: run.keyOf(entry.kind, text), text };
   }
+}
 
-  // 4. Join each file and check that its block structure survived; a line that breaks it is held.
-  const tasks: (StructureTask & { readonly file: SourceFile; readonly ids: Map<number, number> })[] = [];
-  for (const { file, doc, ids } of parsed) {
-    const replacements = new Map<number, string>();
-    for (const [index, id] of ids) {
+/**
+ * Step 4: join each file and check that its block structure survived. A fresh answer that breaks the
+ * structure wherever it occurs is held (retried when the entry expires); one applied in some file is
+ * stored as the rewrite it is there (its text must become a fixpoint) and withheld, per occurrence, from
+ * the files it would break; a cached rewrite is only withheld.
+ */
+async function checkStructure(
+  parsed: readonly ParsedFile[],
+  distinct: readonly DistinctUnit[],
+  run: Run,
+): Promise<{ patches: FilePatch[]; applied: Map<string, ReadonlySet<number>> }> {
+  const tasks: { doc: MarkdownDocument; replacements: Map<number, readonly string[]>; parsed: ParsedFile }[] =
+    [];
+  for (const p of parsed) {
+    const replacements = new Map<number, readonly string[]>();
+    p.ids.forEach((id, unitIndex) => {
       const result = distinct[id]!.result;
-      if (result !== undefined && result !== doc.lines[index]!.text) replacements.set(index, result);
-    }
-    if (replacements.size > 0) tasks.push({ doc, replacements, file, ids });
+      if (result !== undefined) replacements.set(unitIndex, result);
+    });
+    if (replacements.size > 0) tasks.push({ doc: p.doc, replacements, parsed: p });
   }
-  const verdicts = await parser.admitStructure(tasks.map(({ doc, replacements }) => ({ doc, replacements })));
+  const verdicts = await run.parser.admitStructure(
+    tasks.map(({ doc, replacements }) => ({ doc, replacements })),
+  );
   const patches: FilePatch[] = [];
-  /** Per patched file, the line indexes whose replacement was applied. */
+  /** Per patched file, the unit indexes whose replacement was applied. */
   const applied = new Map<string, ReadonlySet<number>>();
-  const brokenSomewhere = new Set<DistinctLine>();
+  const brokenSomewhere = new Set<DistinctUnit>();
   tasks.forEach((task, t) => {
     const verdict = verdicts[t]!;
-    for (const index of verdict.broken) brokenSomewhere.add(distinct[task.ids.get(index)!]!);
+    for (const unitIndex of verdict.broken) brokenSomewhere.add(distinct[task.parsed.ids[unitIndex]!]!);
     if (verdict.accepted.size === 0 || !verdict.after) return;
-    applied.set(task.file.path, new Set(verdict.accepted.keys()));
+    applied.set(task.parsed.file.path, new Set(verdict.accepted.keys()));
     patches.push({
-      path: task.file.path,
-      before: task.file.bytes,
+      path: task.parsed.file.path,
+      before: task.parsed.file.bytes,
       after: verdict.after,
-      changedLines: verdict.accepted.size,
+      changedLines: changedLineCount(task.doc, verdict.accepted),
+      changedUnits: verdict.accepted.size,
     });
   });
-  // A fresh answer that breaks the structure wherever it occurs is held (retried when the entry expires).
-  // One applied in some file is stored as the rewrite it is there (its text must become a fixpoint) and is
-  // withheld, per occurrence, from the files it would break; a cached rewrite is only withheld.
-  const appliedSomewhere = (entry: DistinctLine): boolean =>
+  const appliedSomewhere = (entry: DistinctUnit): boolean =>
     tasks.some((task) => {
-      const done = applied.get(task.file.path);
-      if (!done) return false;
-      for (const [index, id] of task.ids) if (id === entry.id && done.has(index)) return true;
-      return false;
+      const done = applied.get(task.parsed.file.path);
+      return done !== undefined && task.parsed.ids.some((id, u) => id === entry.id && done.has(u));
     });
   for (const entry of brokenSomewhere) {
     if (entry.outcome !== 'miss-changed' || appliedSomewhere(entry)) continue;
@@ -322,65 +408,89 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
     entry.result = undefined;
     entry.write = { op: 'held', key: entry.key, reason: 'structure-changed' };
   }
+  return { patches, applied };
+}
 
-  // 5. Store under the invariant before anything is emitted; a failure here fails the run closed.
+function changedLineCount(doc: MarkdownDocument, accepted: ReadonlyMap<number, readonly string[]>): number {
+  let n = 0;
+  for (const [unitIndex, lines] of accepted) {
+    doc.units[unitIndex]!.lines.forEach((line, k) => {
+      if (lines[k] !== doc.lines[line]!.text) n += 1;
+    });
+  }
+  return n;
+}
+
+/** Step 5: store under the invariant before anything is emitted; a failure here fails the run closed. */
+async function storeUnits(
+  distinct: readonly DistinctUnit[],
+  servedRewriteKeys: readonly string[],
+  run: Run,
+): Promise<void> {
   const writes = distinct.flatMap((d) => (d.write ? [d.write] : []));
   // The embedded store commits each chunk synchronously (fsync): yield between chunks, as while parsing.
   for (let i = 0; i < writes.length; i += STORE_CHUNK) {
-    await breathe();
-    await ctx.store.write(writes.slice(i, i + STORE_CHUNK));
+    await run.breathe();
+    await run.ctx.store.write(writes.slice(i, i + STORE_CHUNK));
   }
   for (let i = 0; i < servedRewriteKeys.length; i += STORE_CHUNK) {
-    await breathe();
-    await ctx.store.confirmServed(servedRewriteKeys.slice(i, i + STORE_CHUNK));
+    await run.breathe();
+    await run.ctx.store.confirmServed(servedRewriteKeys.slice(i, i + STORE_CHUNK));
   }
+}
 
-  // 6. Count per line occurrence and trace; note the files every line of which is now a stored fixpoint.
-  const fileWrites: StoreWrite[] = [];
-  const storedTraces: ParsedFile[] = [];
+/**
+ * Step 6: count per unit occurrence and trace; note the files every unit of which is now a stored
+ * fixpoint (frozen lines count as settled).
+ */
+async function countAndTrace(
+  parsed: readonly ParsedFile[],
+  distinct: readonly DistinctUnit[],
+  applied: ReadonlyMap<string, ReadonlySet<number>>,
+  run: Run,
+): Promise<{ trace: UnitTrace[]; settled: ParsedFile[] }> {
+  const traceAll = run.ctx.trace === 'all';
+  const trace: UnitTrace[] = [];
+  const settled: ParsedFile[] = [];
   for (const parsedFile of parsed) {
-    await breathe();
+    await run.breathe();
     const { file, doc, ids } = parsedFile;
     const appliedHere = applied.get(file.path);
     let allFixpoints = appliedHere === undefined;
-    for (const unit of doc.lines) {
-      const id = ids.get(unit.index);
-      if (id === undefined) {
-        if (ctx.trace === 'all') trace.push(traceOf(file.path, unit, `frozen:${unit.reason ?? 'no-prose'}`));
-        continue;
-      }
-      const entry = distinct[id]!;
+    const unitTraces = doc.units.map((unit) => {
+      const entry = distinct[ids[unit.index]!]!;
       const changed = entry.result !== undefined && appliedHere?.has(unit.index) === true;
-      // A rewrite this file could not take keeps the line: say so for this occurrence.
-      const outcome: LineOutcome =
+      // A rewrite this file could not take keeps the unit: say so for this occurrence.
+      const outcome: UnitOutcome =
         entry.result !== undefined && !changed ? 'rewrite-withheld:structure-changed' : entry.outcome;
-      countOutcome(summary, outcome);
+      countOutcome(run.summary, outcome);
       if (outcome !== 'fixpoint-hit' && outcome !== 'miss-unchanged') allFixpoints = false;
-      if (ctx.trace === 'all' || changed || outcome !== entry.outcome || isNotable(outcome)) {
-        trace.push(traceOf(file.path, unit, outcome, changed ? entry.result : undefined));
+      return traceAll || changed || outcome !== entry.outcome || isNotable(outcome)
+        ? unitTrace(file.path, doc, unit, outcome, changed ? entry.result : undefined)
+        : undefined;
+    });
+    for (const line of doc.lines) {
+      if (line.unit === undefined) {
+        if (traceAll) trace.push(frozenTrace(file.path, line));
+      } else if (doc.units[line.unit]!.lines[0] === line.index) {
+        const t = unitTraces[line.unit];
+        if (t) trace.push(t);
       }
     }
-    if (allFixpoints && useFileFixpoints) {
-      fileWrites.push({ op: 'fixpoint', key: parsedFile.fileKey });
-      storedTraces.push(parsedFile);
-    }
+    if (allFixpoints && run.useFileFixpoints) settled.push(parsedFile);
   }
+  return { trace, settled };
+}
 
-  // 7. File-level fixpoints, only after the line entries they summarise are stored (step 5).
-  for (let i = 0; i < fileWrites.length; i += STORE_CHUNK) {
-    await breathe();
-    await ctx.store.write(fileWrites.slice(i, i + STORE_CHUNK));
+/** Step 7: file-level fixpoints, only after the unit entries they summarise are stored (step 5). */
+async function storeFileFixpoints(settled: readonly ParsedFile[], run: Run): Promise<Set<string>> {
+  const writes: StoreWrite[] = settled.map((p) => ({ op: 'fixpoint', key: p.fileKey }));
+  for (let i = 0; i < writes.length; i += STORE_CHUNK) {
+    await run.breathe();
+    await run.ctx.store.write(writes.slice(i, i + STORE_CHUNK));
   }
-  summary.fileFixpointsStored = fileWrites.length;
-  const storedPaths = new Set(storedTraces.map((p) => p.file.path));
-  const fileTrace = fileTraces.map((t) =>
-    t.outcome === 'parsed' && storedPaths.has(t.path) ? { ...t, fileFixpointStored: true } : t,
-  );
-
-  for (const patch of patches) summary.changedLines += patch.changedLines;
-  summary.changedFiles = patches.length;
-  summary.durationMs = Math.round(now() - started);
-  return { patches, diff: buildDiff(patches), trace, files: fileTrace, keyInputs, summary };
+  run.summary.fileFixpointsStored = writes.length;
+  return new Set(settled.map((p) => p.file.path));
 }
 
 async function lookupChunked(
@@ -396,37 +506,37 @@ async function lookupChunked(
   return values;
 }
 
-/** Lines per call to the fixer: the unit of progress reporting; the fixer batches and parallelises inside it. */
+/** Units per call to the fixer: the unit of progress reporting; the fixer batches and parallelises inside it. */
 const MODEL_CHUNK = 400;
 
 interface ModelAnswers {
-  answers: Map<number, string>;
+  answers: Map<number, readonly string[]>;
   overBudget: Set<number>;
   requests: number;
   tokens: { prompt: number; completion: number; total: number };
 }
 
-/** Sends the misses in chunks, carrying the run's budget across them, and reports progress. */
-async function askModel(misses: readonly DistinctLine[], ctx: EngineContext): Promise<ModelAnswers> {
+/** Sends the misses in chunks, carrying the run's budget (in source lines) across them, and reports progress. */
+async function askModel(misses: readonly DistinctUnit[], ctx: EngineContext): Promise<ModelAnswers> {
   const out: ModelAnswers = {
     answers: new Map(),
     overBudget: new Set(),
     requests: 0,
     tokens: { prompt: 0, completion: 0, total: 0 },
   };
-  let sent = 0;
+  let sentLines = 0;
   for (let i = 0; i < misses.length; i += MODEL_CHUNK) {
-    const lines: ModelLine[] = misses
-      .slice(i, i + MODEL_CHUNK)
-      .map((m) => ({ id: m.id, kind: m.kind, text: m.text }));
+    const chunk = misses.slice(i, i + MODEL_CHUNK);
+    const units: ModelUnit[] = chunk.map((m) => ({ id: m.id, kind: m.kind, lines: m.lines }));
     const budget = {
-      maxLines: Math.max(0, ctx.budget.maxLines - sent),
+      maxLines: Math.max(0, ctx.budget.maxLines - sentLines),
       maxTokens: Math.max(0, ctx.budget.maxTokens - out.tokens.total),
     };
-    const result = await ctx.fixer.fixLines(lines, budget, ctx.signal);
-    for (const [id, text] of result.answers) out.answers.set(id, text);
-    for (const id of result.overBudget) out.overBudget.add(id);
-    sent += lines.length - result.overBudget.length;
+    const result = await ctx.fixer.fixUnits(units, budget, ctx.signal);
+    for (const [id, lines] of result.answers) out.answers.set(id, lines);
+    const over = new Set(result.overBudget);
+    for (const id of over) out.overBudget.add(id);
+    for (const m of chunk) if (!over.has(m.id)) sentLines += m.lines.length;
     out.requests += result.requests;
     out.tokens.prompt += result.tokens.prompt;
     out.tokens.completion += result.tokens.completion;
@@ -438,36 +548,52 @@ async function askModel(misses: readonly DistinctLine[], ctx: EngineContext): Pr
   return out;
 }
 
-function traceOf(path: string, unit: SourceLine, outcome: LineOutcome, after?: string): LineTrace {
-  return after === undefined
-    ? { path, line: unit.line, outcome, before: unit.text }
-    : { path, line: unit.line, outcome, before: unit.text, after };
+function unitTrace(
+  path: string,
+  doc: MarkdownDocument,
+  unit: ProseUnit,
+  outcome: UnitOutcome,
+  after?: readonly string[],
+): UnitTrace {
+  const first = doc.lines[unit.lines[0]!]!;
+  const base = { path, line: first.line, lines: unit.lines.length, outcome, before: unit.text };
+  return after === undefined ? base : { ...base, after: unitText(after) };
 }
 
-/** Outcomes traced even when the trace keeps changes only: the line was not changed, and somebody may ask why. */
-function isNotable(outcome: LineOutcome): boolean {
+function frozenTrace(path: string, line: SourceLine): UnitTrace {
+  return {
+    path,
+    line: line.line,
+    lines: 1,
+    outcome: `frozen:${line.reason ?? 'no-prose'}`,
+    before: line.text,
+  };
+}
+
+/** Outcomes traced even when the trace keeps changes only: the unit was not changed, and somebody may ask why. */
+function isNotable(outcome: UnitOutcome): boolean {
   return (
     outcome.startsWith('rejected:') || outcome.startsWith('rewrite-withheld:') || outcome === 'over-budget'
   );
 }
 
-function countOutcome(summary: RunSummary, outcome: LineOutcome): void {
+function countOutcome(summary: RunSummary, outcome: UnitOutcome): void {
   if (outcome === 'fixpoint-hit') summary.fixpointHits += 1;
   else if (outcome === 'rewrite-hit') summary.rewriteHits += 1;
-  else if (outcome === 'miss-changed') summary.missChangedLines += 1;
-  else if (outcome === 'miss-unchanged') summary.missUnchangedLines += 1;
+  else if (outcome === 'miss-changed') summary.missChangedUnits += 1;
+  else if (outcome === 'miss-unchanged') summary.missUnchangedUnits += 1;
   else if (outcome.startsWith('rewrite-withheld:')) {
     const reason = outcome.slice('rewrite-withheld:'.length);
     summary.withheldByReason[reason] = (summary.withheldByReason[reason] ?? 0) + 1;
   } else if (outcome === 'held-hit') {
     summary.heldHits += 1;
-    summary.heldLines += 1;
-  } else if (outcome === 'over-budget') summary.overBudgetLines += 1;
-  else if (outcome === 'unanswered') summary.unansweredLines += 1;
+    summary.heldUnits += 1;
+  } else if (outcome === 'over-budget') summary.overBudgetUnits += 1;
+  else if (outcome === 'unanswered') summary.unansweredUnits += 1;
   else if (outcome.startsWith('rejected:')) {
     const reason = outcome.slice('rejected:'.length);
     summary.rejectedByReason[reason] = (summary.rejectedByReason[reason] ?? 0) + 1;
-    summary.rejectedLines += 1;
-    summary.heldLines += 1;
+    summary.rejectedUnits += 1;
+    summary.heldUnits += 1;
   }
 }

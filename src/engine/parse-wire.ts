@@ -196,7 +196,7 @@ export type ParseRequest =
       readonly op: 'admit';
       readonly docs: WireDocuments;
       readonly sources: readonly Uint8Array[];
-      readonly replacements: readonly ReadonlyMap<number, string>[];
+      readonly replacements: readonly ReadonlyMap<number, readonly string[]>[];
     };
 
 export interface WireFile {

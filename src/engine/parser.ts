@@ -1,14 +1,14 @@
 // Where files are split and patched files re-checked: in this thread, or on a pool of worker threads
 // (parse-pool.ts). The engine only sees this interface; both give identical results.
 import { split } from '../markdown/index.js';
-import type { MarkdownDocument } from '../markdown/types.js';
+import type { MarkdownDocument, UnitReplacements } from '../markdown/types.js';
 import { admitReplacements, type StructureVerdict } from './structure.js';
 import type { SourceFile } from './types.js';
 
 export interface StructureTask {
   readonly doc: MarkdownDocument;
-  /** Replacement texts by line index. */
-  readonly replacements: ReadonlyMap<number, string>;
+  /** Replacement lines by unit index. */
+  readonly replacements: UnitReplacements;
 }
 
 export interface FileParser {

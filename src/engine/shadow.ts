@@ -20,10 +20,10 @@
  */
 import { MemoryStore, OverlayStore } from '../cache/index.js';
 import type { LineStore } from '../cache/types.js';
-import type { Budget, FixLinesResult, LineFixer } from '../model/types.js';
+import type { Budget, FixUnitsResult, UnitFixer } from '../model/types.js';
 import { fixFiles } from './fix.js';
 import type { FileParser } from './parser.js';
-import type { FixResult, LineTrace, SourceFile } from './types.js';
+import type { FixResult, SourceFile, UnitTrace } from './types.js';
 import type { Logger } from 'pino';
 
 export interface Prices {
@@ -47,13 +47,13 @@ export interface ShadowOptions {
   readonly store: LineStore;
   readonly scope: string;
   readonly budget: Budget;
-  readonly current: LineFixer;
-  readonly candidate: LineFixer;
+  readonly current: UnitFixer;
+  readonly candidate: UnitFixer;
   /**
    * Asked about the candidate's output without a cache (default: `candidate`). A fresh instance of the
    * candidate makes the figure independent of this run's calls (the simulator's flips count calls).
    */
-  readonly recheck?: LineFixer | false;
+  readonly recheck?: UnitFixer | false;
   /** `ask` (default): current-side cache misses go to the current model; `unknown`: they are not asked. */
   readonly currentMisses?: 'ask' | 'unknown';
   /** Persist the candidate's cache entries to `store` (under the candidate's keys). */
@@ -85,45 +85,46 @@ export interface ShadowCounts {
   skippedFiles: number;
   /** Files the candidate would change. */
   changedFiles: number;
-  /** Files with at least one wave line. */
+  /** Files with at least one wave unit. */
   waveFiles: number;
-  /** Editable lines examined. */
-  lines: number;
-  /** Editable lines the live cache holds as fixpoints. */
+  /** Prose units (paragraphs, headings) examined; every count below is of units, except model lines. */
+  units: number;
+  /** Units the live cache holds as fixpoints. */
   currentFixpoints: number;
-  /** Editable lines the current configuration would change itself (pending live edits). */
+  /** Units the current configuration would change itself (pending live edits). */
   currentChanged: number;
   /**
-   * Editable lines kept unchanged by a rule: held (rejected) entries, fresh rejections, and rewrites the
-   * engine withholds in this file.
+   * Units kept unchanged by a rule: held (rejected) entries, fresh rejections, and rewrites the engine
+   * withholds in this file.
    */
   currentHeld: number;
-  /** Editable lines whose current answer is unknown (not asked, over budget, unanswered). */
+  /** Units whose current answer is unknown (not asked, over budget, unanswered). */
   currentUnknown: number;
+  /** Source lines the current side sent to the model. */
   currentModelLines: number;
   currentTokens: Tokens;
-  /** Lines the candidate would change (the switch's edits). */
+  /** Units the candidate would change (the switch's edits). */
   candidateChanged: number;
-  /** Lines the candidate would change among those the live cache holds as fixpoints (the wave). */
-  waveLines: number;
-  /** Editable lines both sides decided (none unknown, over budget or unanswered). */
+  /** Units the candidate would change among those the live cache holds as fixpoints (the wave). */
+  waveUnits: number;
+  /** Units both sides decided (none unknown, over budget or unanswered). */
   compared: number;
   /** ... whose text is the same after both sides. */
   agreed: number;
   candidateModelLines: number;
   candidateModelRequests: number;
   candidateTokens: Tokens;
-  /** Candidate answers rejected by admission, per line occurrence, by reason. */
+  /** Candidate answers rejected by admission, per unit occurrence, by reason. */
   candidateRejected: number;
   candidateRejectedByReason: Record<string, number>;
   candidateOverBudget: number;
   candidateUnanswered: number;
   /** Runs (repositories) whose candidate output was re-asked without a cache. */
   recheckRuns: number;
-  /** Editable lines of the candidate's output re-asked without a cache, and those it changed again. */
-  recheckLines: number;
+  /** Units of the candidate's output re-asked without a cache, and those it changed again. */
+  recheckUnits: number;
   recheckChanged: number;
-  /** Re-asked lines over budget or unanswered: the fixpoint rate is then an upper bound. */
+  /** Re-asked units over budget or unanswered: the fixpoint rate is then an upper bound. */
   recheckUnknown: number;
   recheckModelLines: number;
   recheckTokens: Tokens;
@@ -149,13 +150,13 @@ export interface ShadowReport {
   readonly current: ConfigLabel;
   readonly candidate: ConfigLabel;
   readonly counts: ShadowCounts;
-  /** waveLines / currentFixpoints: the share of settled lines the switch would change (0 when none). */
+  /** waveUnits / currentFixpoints: the share of settled lines the switch would change (0 when none). */
   readonly changeRate: number;
-  /** waveLines / candidateChanged: the share of the switch's edits that touch settled lines. */
+  /** waveUnits / candidateChanged: the share of the switch's edits that touch settled lines. */
   readonly waveShareOfChanges: number;
   /** agreed / compared (1 when nothing was compared). */
   readonly agreement: number;
-  /** 1 - recheckChanged / recheckLines; undefined without a recheck. */
+  /** 1 - recheckChanged / recheckUnits; undefined without a recheck. */
   readonly fixpointRate: number | undefined;
   /** Estimated costs at `prices`: of the switch (candidate tokens) and of this shadow run on top of it. */
   readonly cost?: { readonly switch: number; readonly currentSide: number; readonly recheck: number };
@@ -188,7 +189,7 @@ export function emptyShadowCounts(): ShadowCounts {
     skippedFiles: 0,
     changedFiles: 0,
     waveFiles: 0,
-    lines: 0,
+    units: 0,
     currentFixpoints: 0,
     currentChanged: 0,
     currentHeld: 0,
@@ -196,7 +197,7 @@ export function emptyShadowCounts(): ShadowCounts {
     currentModelLines: 0,
     currentTokens: zeroTokens(),
     candidateChanged: 0,
-    waveLines: 0,
+    waveUnits: 0,
     compared: 0,
     agreed: 0,
     candidateModelLines: 0,
@@ -207,7 +208,7 @@ export function emptyShadowCounts(): ShadowCounts {
     candidateOverBudget: 0,
     candidateUnanswered: 0,
     recheckRuns: 0,
-    recheckLines: 0,
+    recheckUnits: 0,
     recheckChanged: 0,
     recheckUnknown: 0,
     recheckModelLines: 0,
@@ -219,15 +220,15 @@ export function emptyShadowCounts(): ShadowCounts {
  * A fixer with the same keys that sends nothing (every line over a zero budget): current-side misses stay
  * unknown, at no cost, and nothing is stored for them.
  */
-export function cacheOnly(fixer: LineFixer): LineFixer {
+export function cacheOnly(fixer: UnitFixer): UnitFixer {
   return {
     modelId: fixer.modelId,
     promptVersion: fixer.promptVersion,
     label: `${fixer.label} (cache only)`,
-    fixLines: async (lines): Promise<FixLinesResult> => ({
+    fixUnits: async (units): Promise<FixUnitsResult> => ({
       answers: new Map(),
       unanswered: [],
-      overBudget: lines.map((l) => l.id),
+      overBudget: units.map((u) => u.id),
       requests: 0,
       tokens: zeroTokens(),
       failures: [],
@@ -235,21 +236,21 @@ export function cacheOnly(fixer: LineFixer): LineFixer {
   };
 }
 
-const labelOf = (f: LineFixer): ConfigLabel => ({
+const labelOf = (f: UnitFixer): ConfigLabel => ({
   modelId: f.modelId,
   promptVersion: f.promptVersion,
   label: f.label,
 });
 
 /** The candidate is a different configuration only if it reads and writes other keys. */
-export function sameKeys(a: LineFixer, b: LineFixer): boolean {
+export function sameKeys(a: UnitFixer, b: UnitFixer): boolean {
   return a.modelId === b.modelId && a.promptVersion === b.promptVersion;
 }
 
-const lineId = (t: Pick<LineTrace, 'path' | 'line'>): string => `${t.path}\u0000${t.line}`;
-const isFrozen = (t: LineTrace): boolean => t.outcome.startsWith('frozen:');
-const isUnknown = (t: LineTrace): boolean => t.outcome === 'over-budget' || t.outcome === 'unanswered';
-const textAfter = (t: LineTrace): string => t.after ?? t.before;
+const unitId = (t: Pick<UnitTrace, 'path' | 'line'>): string => `${t.path}\u0000${t.line}`;
+const isFrozen = (t: UnitTrace): boolean => t.outcome.startsWith('frozen:');
+const isUnknown = (t: UnitTrace): boolean => t.outcome === 'over-budget' || t.outcome === 'unanswered';
+const textAfter = (t: UnitTrace): string => t.after ?? t.before;
 
 /** Runs the current and the candidate configuration side by side on `files`; see the module comment. */
 export async function shadowFiles(files: readonly SourceFile[], opts: ShadowOptions): Promise<ShadowRun> {
@@ -305,7 +306,7 @@ export async function shadowFiles(files: readonly SourceFile[], opts: ShadowOpti
   return { report, current, candidate, ...(recheck ? { recheck } : {}) };
 }
 
-/** Joins the two sides line by line (same files, same splitter: the same editable lines). */
+/** Joins the two sides unit by unit (same files, same splitter: the same prose units). */
 export function countShadow(current: FixResult, candidate: FixResult, recheck?: FixResult): ShadowCounts {
   const c = emptyShadowCounts();
   c.repositories = 1;
@@ -313,31 +314,31 @@ export function countShadow(current: FixResult, candidate: FixResult, recheck?: 
   const ks = candidate.summary;
   c.files = ks.files - ks.skippedFiles.length;
   c.skippedFiles = ks.skippedFiles.length;
-  c.lines = ks.editableLines;
+  c.units = ks.units;
   c.currentModelLines = cs.modelLines;
   c.currentTokens = { ...cs.tokens };
-  c.candidateChanged = ks.changedLines;
+  c.candidateChanged = ks.changedUnits;
   c.changedFiles = ks.changedFiles;
   c.candidateModelLines = ks.modelLines;
   c.candidateModelRequests = ks.modelRequests;
   c.candidateTokens = { ...ks.tokens };
-  c.candidateRejected = ks.rejectedLines;
+  c.candidateRejected = ks.rejectedUnits;
   c.candidateRejectedByReason = { ...ks.rejectedByReason };
-  c.candidateOverBudget = ks.overBudgetLines;
-  c.candidateUnanswered = ks.unansweredLines;
+  c.candidateOverBudget = ks.overBudgetUnits;
+  c.candidateUnanswered = ks.unansweredUnits;
 
-  const currentByLine = new Map<string, LineTrace>();
-  for (const t of current.trace) if (!isFrozen(t)) currentByLine.set(lineId(t), t);
+  const currentByUnit = new Map<string, UnitTrace>();
+  for (const t of current.trace) if (!isFrozen(t)) currentByUnit.set(unitId(t), t);
   const waveFiles = new Set<string>();
   for (const k of candidate.trace) {
     if (isFrozen(k)) continue;
-    const cur = currentByLine.get(lineId(k));
+    const cur = currentByUnit.get(unitId(k));
     if (!cur) continue;
     const candidateChanges = k.after !== undefined && k.after !== k.before;
     if (cur.outcome === 'fixpoint-hit') {
       c.currentFixpoints += 1;
       if (candidateChanges) {
-        c.waveLines += 1;
+        c.waveUnits += 1;
         waveFiles.add(k.path);
       }
     } else if (isUnknown(cur)) c.currentUnknown += 1;
@@ -354,13 +355,13 @@ export function countShadow(current: FixResult, candidate: FixResult, recheck?: 
     }
   }
   c.waveFiles = waveFiles.size;
-  c.changedRepositories = ks.changedLines > 0 ? 1 : 0;
-  c.waveRepositories = c.waveLines > 0 ? 1 : 0;
+  c.changedRepositories = ks.changedUnits > 0 ? 1 : 0;
+  c.waveRepositories = c.waveUnits > 0 ? 1 : 0;
   if (recheck) {
     c.recheckRuns = 1;
-    c.recheckUnknown = recheck.summary.overBudgetLines + recheck.summary.unansweredLines;
-    c.recheckLines = recheck.summary.editableLines;
-    c.recheckChanged = recheck.summary.changedLines;
+    c.recheckUnknown = recheck.summary.overBudgetUnits + recheck.summary.unansweredUnits;
+    c.recheckUnits = recheck.summary.units;
+    c.recheckChanged = recheck.summary.changedUnits;
     c.recheckModelLines = recheck.summary.modelLines;
     c.recheckTokens = { ...recheck.summary.tokens };
   }
@@ -404,15 +405,15 @@ export function shadowReport(
     readonly warmed?: boolean;
   },
 ): ShadowReport {
-  const changeRate = counts.currentFixpoints === 0 ? 0 : counts.waveLines / counts.currentFixpoints;
-  const waveShareOfChanges = counts.candidateChanged === 0 ? 0 : counts.waveLines / counts.candidateChanged;
+  const changeRate = counts.currentFixpoints === 0 ? 0 : counts.waveUnits / counts.currentFixpoints;
+  const waveShareOfChanges = counts.candidateChanged === 0 ? 0 : counts.waveUnits / counts.candidateChanged;
   const agreement = counts.compared === 0 ? 1 : counts.agreed / counts.compared;
   const fixpointRate =
     counts.recheckRuns === 0
       ? undefined
-      : counts.recheckLines === 0
+      : counts.recheckUnits === 0
         ? 1
-        : 1 - counts.recheckChanged / counts.recheckLines;
+        : 1 - counts.recheckChanged / counts.recheckUnits;
   const cost = opts.prices
     ? {
         switch: costOf(counts.candidateTokens, opts.prices),
@@ -436,7 +437,7 @@ export function shadowReport(
         ? {}
         : {
             message: complete
-              ? `change rate ${pct(changeRate)} (${counts.waveLines} of ${counts.currentFixpoints} settled lines) is above the maximum ${pct(g.maxChangeRate)}`
+              ? `change rate ${pct(changeRate)} (${counts.waveUnits} of ${counts.currentFixpoints} settled lines) is above the maximum ${pct(g.maxChangeRate)}`
               : incomplete,
           }),
     });
@@ -458,7 +459,7 @@ export function shadowReport(
                 ? 'the fixpoint rate was not measured (no recheck)'
                 : !measured
                   ? `the recheck left ${counts.recheckUnknown} lines over budget or unanswered: the fixpoint rate is incomplete (raise --max-lines or retry)`
-                  : `candidate fixpoint rate ${pct(fixpointRate)} (${counts.recheckChanged} of ${counts.recheckLines} lines changed again) is below the minimum ${pct(g.minFixpointRate)}`,
+                  : `candidate fixpoint rate ${pct(fixpointRate)} (${counts.recheckChanged} of ${counts.recheckUnits} lines changed again) is below the minimum ${pct(g.minFixpointRate)}`,
           }),
     });
   }

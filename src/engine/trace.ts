@@ -1,29 +1,30 @@
 // What a run decided, summarised (check run, `--json`) and read back from a saved `fix --json --trace`
 // output (`docs-fix explain --trace`). Pure functions of their inputs.
-import type { FileTrace, FixResult, KeyInputs, LineTrace } from './types.js';
+import type { FileTrace, FixResult, KeyInputs, UnitTrace } from './types.js';
 
-/** Line occurrences by outcome; `rejected` and `frozen` are split by reason in `DecisionSummary`. */
-export interface LineDecisions {
+/** Prose unit occurrences by outcome; `rejected` is split by reason in `DecisionSummary`. */
+export interface UnitDecisions {
   'fixpoint-hit': number;
   'rewrite-hit': number;
-  /** A rewrite (cached or fresh) not applied to this line: see `withheldByReason`. */
+  /** A rewrite (cached or fresh) not applied to this unit: see `withheldByReason`. */
   'rewrite-withheld': number;
   /** Served from a held entry (an answer rejected by an earlier run): kept unchanged. */
   'held-hit': number;
-  /** Sent to the model; its answer changed the line. */
+  /** Sent to the model; its answer changed the unit. */
   'miss-changed': number;
-  /** Sent to the model; it answered the line unchanged. */
+  /** Sent to the model; it answered the unit unchanged. */
   'miss-unchanged': number;
   rejected: number;
   'over-budget': number;
   unanswered: number;
-  frozen: number;
 }
 
 export interface DecisionSummary {
   /** Files by outcome: `file-fixpoint-hit`, `parsed`, `skipped:<reason>` (also `limit` and `excluded`). */
   readonly files: Record<string, number>;
-  readonly lines: LineDecisions;
+  readonly units: UnitDecisions;
+  /** Frozen source lines (never sent to the model), split by reason in `frozenByReason`. */
+  readonly frozenLines: number;
   readonly rejectedByReason: Record<string, number>;
   readonly withheldByReason: Record<string, number>;
   readonly frozenByReason: Record<string, number>;
@@ -31,7 +32,7 @@ export interface DecisionSummary {
 
 const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((n, c) => n + c, 0);
 
-/** Counts a run's decisions (per line occurrence, from the summary the engine counted). */
+/** Counts a run's decisions (per unit occurrence, from the summary the engine counted). */
 export function summariseDecisions(
   result: Pick<FixResult, 'summary'> & { readonly files?: readonly FileTrace[] },
 ): DecisionSummary {
@@ -49,18 +50,18 @@ export function summariseDecisions(
   }
   return {
     files,
-    lines: {
+    units: {
       'fixpoint-hit': s.fixpointHits,
       'rewrite-hit': s.rewriteHits,
       'rewrite-withheld': sum(s.withheldByReason),
       'held-hit': s.heldHits,
-      'miss-changed': s.missChangedLines,
-      'miss-unchanged': s.missUnchangedLines,
-      rejected: s.rejectedLines,
-      'over-budget': s.overBudgetLines,
-      unanswered: s.unansweredLines,
-      frozen: sum(s.frozenByReason),
+      'miss-changed': s.missChangedUnits,
+      'miss-unchanged': s.missUnchangedUnits,
+      rejected: s.rejectedUnits,
+      'over-budget': s.overBudgetUnits,
+      unanswered: s.unansweredUnits,
     },
+    frozenLines: sum(s.frozenByReason),
     rejectedByReason: { ...s.rejectedByReason },
     withheldByReason: { ...s.withheldByReason },
     frozenByReason: { ...s.frozenByReason },
@@ -70,14 +71,14 @@ export function summariseDecisions(
 /** The fields of `docs-fix fix --json --trace` output that `explain --trace` reads back. */
 export interface SavedRun {
   readonly keyInputs?: KeyInputs;
-  readonly trace: readonly LineTrace[];
+  readonly trace: readonly UnitTrace[];
   readonly fileTrace?: readonly FileTrace[];
 }
 
 /** What a saved run recorded for one line. */
 export type RecordedDecision =
-  /** The line's own trace entry. */
-  | { readonly found: 'line'; readonly trace: LineTrace }
+  /** The trace entry of the unit holding the line (or of the frozen line itself). */
+  | { readonly found: 'line'; readonly trace: UnitTrace }
   /** The run did not split the file (a file-level fixpoint, or skipped): its outcome covers the line. */
   | { readonly found: 'file'; readonly file: FileTrace }
   /** Nothing about this line: the file was not in the run, or the run traced changes only. */
@@ -100,9 +101,10 @@ export function parseSavedRun(json: unknown): SavedRun | { readonly error: strin
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     return { error: 'expected a JSON object (the output of `docs-fix fix --json --trace`)' };
   const o = json as Record<string, unknown>;
-  if (!Array.isArray(o.trace) || !o.trace.every(isLineTrace)) {
+  if (!Array.isArray(o.trace) || !o.trace.every(isUnitTrace)) {
     return {
-      error: 'expected a "trace" array of {path, line, outcome, before} (run `docs-fix fix --json --trace`)',
+      error:
+        'expected a "trace" array of {path, line, lines, outcome, before} (run `docs-fix fix --json --trace`)',
     };
   }
   const fileTrace = Array.isArray(o.fileTrace) ? o.fileTrace.filter(isFileTrace) : undefined;
@@ -116,7 +118,7 @@ export function parseSavedRun(json: unknown): SavedRun | { readonly error: strin
 
 /** The saved run's decision for `path:line` (paths as the run printed them: relative to where it ran). */
 export function recordedDecision(run: SavedRun, path: string, line: number): RecordedDecision {
-  const own = run.trace.find((t) => t.path === path && t.line === line);
+  const own = run.trace.find((t) => t.path === path && t.line <= line && line < t.line + t.lines);
   if (own) return { found: 'line', trace: own };
   const file = run.fileTrace?.find((f) => f.path === path);
   if (file && file.outcome !== 'parsed') return { found: 'file', file };
@@ -128,12 +130,14 @@ export function keyInputsDiffer(a: KeyInputs, b: KeyInputs): (keyof KeyInputs)[]
   return KEY_INPUT_FIELDS.filter((k) => a[k] !== b[k]);
 }
 
-function isLineTrace(x: unknown): x is LineTrace {
+function isUnitTrace(x: unknown): x is UnitTrace {
   if (typeof x !== 'object' || x === null) return false;
   const t = x as Record<string, unknown>;
   return (
     typeof t.path === 'string' &&
     typeof t.line === 'number' &&
+    typeof t.lines === 'number' &&
+    t.lines >= 1 &&
     typeof t.outcome === 'string' &&
     typeof t.before === 'string' &&
     (t.after === undefined || typeof t.after === 'string')

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LineStore } from '../cache/types.js';
 import type { FrozenReason, SkipReason } from '../markdown/types.js';
-import type { Budget, LineFixer } from '../model/types.js';
+import type { Budget, UnitFixer } from '../model/types.js';
 import type { FileParser } from './parser.js';
 
 export interface SourceFile {
@@ -15,17 +15,19 @@ export interface FilePatch {
   readonly path: string;
   readonly before: Uint8Array;
   readonly after: Uint8Array;
-  /** Lines whose text changed. */
+  /** Source lines whose text changed. */
   readonly changedLines: number;
+  /** Prose units that changed. */
+  readonly changedUnits: number;
 }
 
-/** What happened to one line. */
-export type LineOutcome =
+/** What happened to one prose unit (or, for `frozen:*`, to one frozen line in a full trace). */
+export type UnitOutcome =
   | 'fixpoint-hit'
   | 'rewrite-hit'
   /**
    * A rewrite (cached, or answered in this run and stored) that is not applied in this file: it fails
-   * today's admission rules, or the file's structure does not survive it. The line stays as it is.
+   * today's admission rules, or the file's structure does not survive it. The unit stays as it is.
    */
   | `rewrite-withheld:${string}`
   | 'held-hit'
@@ -63,11 +65,17 @@ export interface KeyInputs {
   readonly splitterVersion: number;
 }
 
-export interface LineTrace {
+/** One prose unit's decision (or one frozen line's, in a full trace). */
+export interface UnitTrace {
   readonly path: string;
+  /** 1-based number of the unit's first source line. */
   readonly line: number;
-  readonly outcome: LineOutcome;
+  /** Source lines the unit spans (`line` .. `line + lines - 1`); 1 for a frozen line. */
+  readonly lines: number;
+  readonly outcome: UnitOutcome;
+  /** The unit's text (its lines joined with `\n`). */
   readonly before: string;
+  /** The text served, when the unit changed. */
   readonly after?: string;
 }
 
@@ -78,33 +86,41 @@ export interface RunSummary {
   /** File-level fixpoints this run stored. */
   fileFixpointsStored: number;
   skippedFiles: { path: string; reason: SkipReason | 'excluded' | 'limit'; message: string }[];
+  /** Source lines of the files split. */
   lines: number;
   editableLines: number;
-  /** Distinct editable (kind, text) pairs after dedupe. */
-  distinctLines: number;
+  /** Prose units of the files split (each occurrence; the counts below are per occurrence too). */
+  units: number;
+  /** Distinct (kind, text) units after dedupe: what the cache is asked about. */
+  distinctUnits: number;
   fixpointHits: number;
-  /** Lines changed from a cached rewrite. */
+  /** Units changed from a cached rewrite. */
   rewriteHits: number;
-  /** Lines a rewrite was withheld from (see the `rewrite-withheld` outcome), by reason. */
+  /** Units a rewrite was withheld from (see the `rewrite-withheld` outcome), by reason. */
   withheldByReason: Record<string, number>;
-  /** Lines the model answered this run, and whose answer changed the line. */
-  missChangedLines: number;
-  /** Lines the model answered this run unchanged. */
-  missUnchangedLines: number;
-  /** Lines served from held entries (earlier rejected answers), kept unchanged. */
+  /** Units the model answered this run, and whose answer changed the unit. */
+  missChangedUnits: number;
+  /** Units the model answered this run unchanged. */
+  missUnchangedUnits: number;
+  /** Units served from held entries (earlier rejected answers), kept unchanged. */
   heldHits: number;
+  /** Distinct units sent to the model. */
+  modelUnits: number;
+  /** Their source lines. */
   modelLines: number;
   modelRequests: number;
+  /** Source lines whose text changed. */
   changedLines: number;
+  changedUnits: number;
   changedFiles: number;
   /** Model answers rejected by admission in this run. */
-  rejectedLines: number;
-  /** Rejected lines by admission reason. */
+  rejectedUnits: number;
+  /** Rejected units by admission reason. */
   rejectedByReason: Record<string, number>;
-  /** Lines kept unchanged because of a rejection, now or earlier (rejected + held hits). */
-  heldLines: number;
-  overBudgetLines: number;
-  unansweredLines: number;
+  /** Units kept unchanged because of a rejection, now or earlier (rejected + held hits). */
+  heldUnits: number;
+  overBudgetUnits: number;
+  unansweredUnits: number;
   /** Frozen (not editable) lines of the files split, by reason. */
   frozenByReason: Record<string, number>;
   tokens: { prompt: number; completion: number; total: number };
@@ -115,7 +131,7 @@ export interface RunSummary {
 
 export interface EngineContext {
   readonly store: LineStore;
-  readonly fixer: LineFixer;
+  readonly fixer: UnitFixer;
   /** Tenant boundary for cache keys. */
   readonly scope: string;
   readonly budget: Budget;
@@ -125,10 +141,15 @@ export interface EngineContext {
   readonly signal?: AbortSignal;
   /** Called as model batches finish (CLI progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
-  /** `all` records every line's outcome; `changes` (default) only changed, rejected and over-budget lines. */
+  /** `all` records every unit's outcome (and every frozen line's); `changes` (default) only changed, rejected, withheld and over-budget units. */
   readonly trace?: 'all' | 'changes';
   /** Where files are split and patched files re-checked (default: in this thread). */
   readonly parser?: FileParser;
+  /**
+   * `prose` (default): a paragraph over its wrapped lines is one unit. `line`: every editable line is its
+   * own unit, as before prose units (comparisons only; turns file-level fixpoints off).
+   */
+  readonly units?: 'prose' | 'line';
   /** False turns file-level fixpoints off (neither looked up nor stored); default on. */
   readonly fileFixpoints?: boolean;
 }
@@ -138,7 +159,7 @@ export interface FixResult {
   readonly patches: readonly FilePatch[];
   /** Unified diff of all patches (`a/` and `b/` prefixes, as git prints). */
   readonly diff: string;
-  readonly trace: readonly LineTrace[];
+  readonly trace: readonly UnitTrace[];
   /** One entry per file given (skipped by the file-level fixpoint, parsed, or skipped as unreadable). */
   readonly files: readonly FileTrace[];
   readonly keyInputs: KeyInputs;

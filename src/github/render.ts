@@ -33,15 +33,16 @@ export function summaryTable(summary: RunSummary): string {
     ['Files examined', summary.files],
     ['Files changed', summary.changedFiles],
     ['Lines changed', summary.changedLines],
-    ['Lines already correct (served from the cache)', summary.fixpointHits],
-    ['Lines fixed from the cache', summary.rewriteHits],
-    ['Lines sent to the model', summary.modelLines],
-    ['Lines held (a rewrite was rejected)', summary.heldLines],
+    ['Paragraphs and headings changed', summary.changedUnits],
+    ['Paragraphs and headings already correct (served from the cache)', summary.fixpointHits],
+    ['Paragraphs and headings fixed from the cache', summary.rewriteHits],
+    ['Paragraphs and headings sent to the model', summary.modelUnits],
+    ['Paragraphs and headings held (a rewrite was rejected)', summary.heldUnits],
   ];
-  if (summary.unansweredLines > 0)
-    rows.push(['Lines the model did not answer (left unchanged)', summary.unansweredLines]);
-  if (summary.overBudgetLines > 0)
-    rows.push(['Lines left for a later run (budget)', summary.overBudgetLines]);
+  if (summary.unansweredUnits > 0)
+    rows.push(['Paragraphs and headings the model did not answer (left unchanged)', summary.unansweredUnits]);
+  if (summary.overBudgetUnits > 0)
+    rows.push(['Paragraphs and headings left for a later run (budget)', summary.overBudgetUnits]);
   if (summary.skippedFiles.length > 0) rows.push(['Files skipped', summary.skippedFiles.length]);
   return ['| | |', '|---|--:|', ...rows.map(([k, v]) => `| ${k} | ${v.toLocaleString('en-US')} |`)].join(
     '\n',
@@ -120,12 +121,12 @@ function reasonRows(label: string, counts: Readonly<Record<string, number>>): [s
 }
 
 /**
- * The "Decisions" section of a check run: files and lines by outcome (rejected and frozen by reason; zero
- * rows left out) and the key inputs every cache key of the run was derived from. At most a few dozen rows:
- * outcomes and reasons are fixed sets.
+ * The "Decisions" section of a check run: files and prose units (paragraphs and headings) by outcome,
+ * frozen lines and rejections by reason (zero rows left out), and the key inputs every cache key of the run
+ * was derived from. At most a few dozen rows: outcomes and reasons are fixed sets.
  */
 export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInputs): string {
-  const { lines } = decisions;
+  const { units } = decisions;
   const files = { ...decisions.files };
   const fileFixpoints = files['file-fixpoint-hit'] ?? 0;
   const parsed = files.parsed ?? 0;
@@ -136,17 +137,17 @@ export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInpu
   );
   const rows: [string, number][] = [
     ['Files skipped whole (known file-level fixpoint)', fileFixpoints],
-    ['Files split into lines', parsed],
+    ['Files split into lines and units', parsed],
     ...reasonRows('Files skipped', skipped),
-    ['Lines already correct (fixpoint hit)', lines['fixpoint-hit']],
-    ['Lines rewritten from the cache (rewrite hit)', lines['rewrite-hit']],
-    ...reasonRows('Lines a rewrite was withheld from', decisions.withheldByReason),
-    ['Lines sent to the model, changed', lines['miss-changed']],
-    ['Lines sent to the model, unchanged', lines['miss-unchanged']],
-    ...reasonRows('Lines rejected', decisions.rejectedByReason),
-    ['Lines held (an earlier answer was rejected)', lines['held-hit']],
-    ['Lines over budget (left for a later run)', lines['over-budget']],
-    ['Lines the model did not answer', lines.unanswered],
+    ['Units already correct (fixpoint hit)', units['fixpoint-hit']],
+    ['Units rewritten from the cache (rewrite hit)', units['rewrite-hit']],
+    ...reasonRows('Units a rewrite was withheld from', decisions.withheldByReason),
+    ['Units sent to the model, changed', units['miss-changed']],
+    ['Units sent to the model, unchanged', units['miss-unchanged']],
+    ...reasonRows('Units rejected', decisions.rejectedByReason),
+    ['Units held (an earlier answer was rejected)', units['held-hit']],
+    ['Units over budget (left for a later run)', units['over-budget']],
+    ['Units the model did not answer', units.unanswered],
     ...reasonRows('Lines frozen', decisions.frozenByReason),
   ];
   const table = [

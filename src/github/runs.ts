@@ -8,7 +8,7 @@ import { fixFiles, knownFileFixpoints } from '../engine/fix.js';
 import type { FileParser } from '../engine/parser.js';
 import { summariseDecisions } from '../engine/trace.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
-import type { LineFixer } from '../model/types.js';
+import type { UnitFixer } from '../model/types.js';
 import { annotationsFromPatches, completeCheckRun } from './check-run.js';
 import { changedMarkdownFiles, recursiveTree } from './changed-files.js';
 import { ConfigError } from '../config/errors.js';
@@ -51,7 +51,7 @@ export interface RunDeps {
   /** Tenant boundary of the line cache: the installation, never anything from the repository. */
   readonly scope: string;
   readonly store: LineStore;
-  readonly fixerFor: (styleGuide: string) => LineFixer;
+  readonly fixerFor: (styleGuide: string) => UnitFixer;
   readonly limits: RunLimits;
   /** The app's own login, `<slug>[bot]`. */
   readonly botLogin: string;
@@ -535,7 +535,7 @@ export async function runConvergenceCheck(
   let note = `Fixpoint rate ${(rate * 100).toFixed(3)}% (${s.editableLines - s.changedLines} of ${s.editableLines} editable lines unchanged).${known}`;
   let pullRequest: number | undefined;
   // The whole branch was examined: with nothing to change, an open bot pull request is closed (fixed upstream).
-  const complete = s.skippedFiles.length === 0 && s.overBudgetLines === 0 && s.unansweredLines === 0;
+  const complete = s.skippedFiles.length === 0 && s.overBudgetUnits === 0 && s.unansweredUnits === 0;
   if ((s.changedLines > 0 || complete) && !cfg.config.dryRun) {
     const proposed = await proposeOnBotBranch(deps, {
       base,

@@ -12,7 +12,7 @@ import {
   type RunDeps,
   type RunLimits,
 } from '../github/runs.js';
-import type { LineFixer } from '../model/types.js';
+import type { UnitFixer } from '../model/types.js';
 import { SHADOW_SCHEDULER_ID, scheduledTimeOf } from './keys.js';
 import type { JobQueue } from './queue.js';
 import { runShadowJob, runShadowSampleJob, type ShadowJobDeps } from './shadow.js';
@@ -36,7 +36,7 @@ export interface JobHandlerDeps {
   /** The app's own login; looked up once through the app's JWT when not given. */
   readonly botLogin?: () => Promise<string>;
   readonly store: LineStore;
-  readonly fixerFor: (styleGuide: string) => LineFixer;
+  readonly fixerFor: (styleGuide: string) => UnitFixer;
   readonly limits: RunLimits;
   readonly schedules?: { upsertSchedule(repo: RepoRef, schedule: string): Promise<unknown> };
   readonly recordRun?: (summary: RunSummary) => void;

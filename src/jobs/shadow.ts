@@ -24,7 +24,7 @@ import { CONFIG_FILE, loadRepoConfig } from '../github/config.js';
 import { readFiles } from '../github/read-files.js';
 import type { RunLimits } from '../github/runs.js';
 import { createFixer, normaliseSimRules } from '../model/index.js';
-import type { LineFixer } from '../model/types.js';
+import type { UnitFixer } from '../model/types.js';
 import {
   repoSlug,
   SHADOW_REPORT_TTL_SECONDS,
@@ -40,7 +40,7 @@ import { PermanentJobError, type JobOutcome, type JobSpec, type RepoRef } from '
 /** What a worker needs to run `shadow` jobs. */
 export interface ShadowJobDeps {
   /** The candidate for a repository's style guide; called once per use (a fresh instance each time). */
-  readonly candidateFor: (styleGuide: string) => LineFixer;
+  readonly candidateFor: (styleGuide: string) => UnitFixer;
   readonly reports: ShadowReportStore;
   readonly prices?: Prices;
   /** `ask` (default) or `unknown`: see engine/shadow. */
@@ -291,7 +291,7 @@ export interface ShadowRunDeps {
   readonly repo: { readonly owner: string; readonly repo: string };
   readonly scope: string;
   readonly store: LineStore;
-  readonly fixerFor: (styleGuide: string) => LineFixer;
+  readonly fixerFor: (styleGuide: string) => UnitFixer;
   readonly limits: RunLimits;
   readonly readConfig: () => Promise<unknown>;
   readonly log: Logger;
@@ -372,9 +372,9 @@ export async function runShadowJob(
     {
       runId: spec.runId,
       candidate: r.candidate.modelId,
-      lines: c.lines,
+      units: c.units,
       currentFixpoints: c.currentFixpoints,
-      waveLines: c.waveLines,
+      waveUnits: c.waveUnits,
       changeRate: r.changeRate,
       candidateChanged: c.candidateChanged,
       changedFiles: c.changedFiles,
@@ -386,7 +386,7 @@ export async function runShadowJob(
     'shadow: repository done',
   );
   return {
-    summary: `shadow ${spec.runId}: ${c.waveLines} of ${c.currentFixpoints} fixpoint lines would change (${(r.changeRate * 100).toFixed(2)}%); ${c.candidateChanged} lines in ${c.changedFiles} files; ${c.candidateTokens.total} candidate tokens${r.warmed ? ' (warmed)' : ''}`,
+    summary: `shadow ${spec.runId}: ${c.waveUnits} of ${c.currentFixpoints} fixpoint units would change (${(r.changeRate * 100).toFixed(2)}%); ${c.candidateChanged} units in ${c.changedFiles} files; ${c.candidateTokens.total} candidate tokens${r.warmed ? ' (warmed)' : ''}`,
   };
 }
 
@@ -397,7 +397,7 @@ export async function runShadowJob(
 export function shadowCandidateFromEnv(
   operator: OperatorEnv,
   readText: (path: string) => string,
-): ((styleGuide: string) => LineFixer) | undefined {
+): ((styleGuide: string) => UnitFixer) | undefined {
   const o = operator;
   const configured = [
     o.DOCS_FIX_SHADOW_PROVIDER,

@@ -17,8 +17,8 @@
 //   keeps blockSignature(); checked on the CommonMark spec, fast-check inputs and ../shared/corpus.
 //   Anything else a model writes must pass admission control, which compares blockSignature().
 export { split, parserFor, DEFAULT_MAX_LINE_LENGTH, SPLITTER_VERSION } from './split.js';
-export { join, LineReplacementError } from './join.js';
+export { join, joinUnits, LineReplacementError, unitLineReplacements } from './join.js';
 export { blockSignature } from './signature.js';
-export { UNIT_LINE_SEPARATOR, unitLines, unitsOf, unitText } from './units.js';
+export { lineUnits, UNIT_LINE_SEPARATOR, unitLines, unitsOf, unitText } from './units.js';
 export { DEFAULT_MAX_BYTES } from './decode.js';
 export * from './types.js';

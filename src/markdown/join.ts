@@ -1,5 +1,5 @@
 // join(): line units (with some texts replaced) -> bytes.
-import type { MarkdownDocument, Replacements } from './types.js';
+import type { MarkdownDocument, Replacements, UnitReplacements } from './types.js';
 
 const encoder = new TextEncoder();
 
@@ -51,4 +51,32 @@ export function join(doc: MarkdownDocument, replacements: Replacements): Uint8Ar
   }
   parts.length = n;
   return encoder.encode(parts.join(''));
+}
+
+/**
+ * The line replacements of unit replacements: line k of a unit's answer replaces the unit's k-th line.
+ * Throws `LineReplacementError` for an unknown unit or an answer with another number of lines.
+ */
+export function unitLineReplacements(doc: MarkdownDocument, units: UnitReplacements): Replacements {
+  const lines = new Map<number, string>();
+  for (const [index, answer] of units) {
+    const unit = doc.units[index];
+    if (!unit) throw new LineReplacementError(doc.path, index, 'no such unit');
+    if (answer.length !== unit.lines.length) {
+      throw new LineReplacementError(
+        doc.path,
+        unit.lines[0]!,
+        `unit ${index} has ${unit.lines.length} lines, its replacement ${answer.length}`,
+      );
+    }
+    unit.lines.forEach((line, k) => {
+      if (answer[k] !== doc.lines[line]!.text) lines.set(line, answer[k]!);
+    });
+  }
+  return lines;
+}
+
+/** `join` with whole units replaced (see `unitLineReplacements`). */
+export function joinUnits(doc: MarkdownDocument, units: UnitReplacements): Uint8Array {
+  return join(doc, unitLineReplacements(doc, units));
 }

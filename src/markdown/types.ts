@@ -113,3 +113,6 @@ export interface SplitOptions {
 
 /** Replacement texts for editable lines, by `SourceLine.index`. */
 export type Replacements = ReadonlyMap<number, string>;
+
+/** Replacement lines for prose units, by `ProseUnit.index`: as many lines as the unit has. */
+export type UnitReplacements = ReadonlyMap<number, readonly string[]>;

@@ -1,7 +1,7 @@
 // Prose units: the editable lines of one paragraph or heading that follow each other, joined as the reader
 // reads them. Pure; split() builds them from the block each line belongs to, and any receiver of lines that
 // carry their unit number (the parse pool's wire format) rebuilds the same units with unitsOf().
-import type { ProseUnit, SourceLine } from './types.js';
+import type { MarkdownDocument, ProseUnit, SourceLine } from './types.js';
 
 /** Joins a unit's lines into its text (and the cache key's text). Line texts never hold a line break. */
 export const UNIT_LINE_SEPARATOR = '\n';
@@ -89,4 +89,14 @@ export function unitsOf(lines: readonly SourceLine[]): ProseUnit[] {
   }
   close();
   return units;
+}
+
+/**
+ * The document with every editable line as a unit of its own: how docs-fix worked before prose units, kept
+ * for comparisons (`converge --units line`, the unit benchmarks). Lines and everything else are unchanged.
+ */
+export function lineUnits(doc: MarkdownDocument): MarkdownDocument {
+  let n = 0;
+  const lines = doc.lines.map((line) => (line.unit === undefined ? line : { ...line, unit: n++ }));
+  return { ...doc, lines, units: unitsOf(lines) };
 }

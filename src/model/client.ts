@@ -1,22 +1,29 @@
 /**
- * The batching client: many numbered lines per request, a concurrency limit, retries with backoff
- * (honouring Retry-After), a per-request timeout, a per-run budget of lines and tokens, and strict
- * validation of the answers. A line the answer leaves out stays unanswered; nothing is guessed.
+ * The batching client: many numbered prose units per request, a concurrency limit, retries with backoff
+ * (honouring Retry-After), a per-request timeout, a per-run budget of source lines and tokens, and strict
+ * validation of the answers. A unit the answer leaves out stays unanswered; nothing is guessed. Structured
+ * output (a JSON schema) is asked for first; an endpoint that rejects it gets JSON mode, then plain text.
  *
  * `requests` in the result counts transport calls actually made, retries included (for HTTP: requests
  * sent; for the in-process providers: simulated requests).
  */
 import { ModelError } from './errors.js';
-import { buildMessages, MODEL_OPTIONS, parseAnswer, type PromptTemplate } from './prompt.js';
+import {
+  buildMessages,
+  MODEL_OPTIONS,
+  parseAnswer,
+  RESPONSE_FORMATS,
+  type PromptTemplate,
+} from './prompt.js';
 import { estimateTokens, type ChatRequest, type ChatTransport } from './transport.js';
-import type { Budget, FixLinesResult, ModelFailure, ModelLine, TokenUsage } from './types.js';
+import type { Budget, FixUnitsResult, ModelFailure, ModelUnit, TokenUsage } from './types.js';
 
 export interface BatchClientOptions {
   readonly transport: ChatTransport;
   /** Model id sent to the endpoint. */
   readonly model: string;
   readonly template: PromptTemplate;
-  /** Lines per request (default 40). */
+  /** Source lines per request (default 40); a unit with more lines goes alone. */
   readonly batchSize?: number;
   /** Requests in flight at once (default 4). */
   readonly concurrency?: number;
@@ -69,35 +76,67 @@ export function realSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 class RequestTimeout extends Error {}
 
-/** Sends `lines` in batches and collects validated answers by line id. Rejects only when `signal` aborts. */
-export async function fixLinesBatched(
-  lines: readonly ModelLine[],
+/**
+ * The units that fit a budget of source lines, in order, and the ids of the rest: a unit is sent whole or
+ * not at all, and the first unit that does not fit ends the sendable ones (the order is the engine's).
+ */
+export function withinLineBudget(
+  units: readonly ModelUnit[],
+  maxLines: number,
+): { sendable: ModelUnit[]; overBudget: number[] } {
+  let lines = 0;
+  let n = 0;
+  for (; n < units.length; n += 1) {
+    if (lines + units[n]!.lines.length > maxLines) break;
+    lines += units[n]!.lines.length;
+  }
+  return { sendable: units.slice(0, n), overBudget: units.slice(n).map((u) => u.id) };
+}
+
+/** Units grouped into requests of at most `size` source lines each (a bigger unit alone). */
+export function batchesOf(units: readonly ModelUnit[], size: number): ModelUnit[][] {
+  const batches: ModelUnit[][] = [];
+  let batch: ModelUnit[] = [];
+  let lines = 0;
+  for (const unit of units) {
+    if (batch.length > 0 && lines + unit.lines.length > size) {
+      batches.push(batch);
+      batch = [];
+      lines = 0;
+    }
+    batch.push(unit);
+    lines += unit.lines.length;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** Sends `units` in batches and collects validated answers by unit id. Rejects only when `signal` aborts. */
+export async function fixUnitsBatched(
+  units: readonly ModelUnit[],
   budget: Budget,
   signal: AbortSignal | undefined,
   options: BatchClientOptions,
-): Promise<FixLinesResult> {
+): Promise<FixUnitsResult> {
   const o = { ...CLIENT_DEFAULTS, ...stripUndefined(options) };
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const runSignal = signal ?? new AbortController().signal;
   runSignal.throwIfAborted();
 
-  const allowed = Math.max(0, Math.min(lines.length, Math.floor(budget.maxLines)));
-  const sendable = lines.slice(0, allowed);
-  const overBudget: number[] = lines.slice(allowed).map((l) => l.id);
-  const answers = new Map<number, string>();
+  const { sendable, overBudget } = withinLineBudget(units, Math.max(0, Math.floor(budget.maxLines)));
+  const answers = new Map<number, readonly string[]>();
   const unanswered: number[] = [];
   const failures: ModelFailure[] = [];
   const tokens: TokenUsage = { prompt: 0, completion: 0, total: 0 };
   let requests = 0;
   let ignoredAnswers = 0;
-  let jsonMode = true;
+  /** Index into RESPONSE_FORMATS: moves on (for every batch) when the endpoint rejects a format. */
+  let format = 0;
   /** Set after a non-retryable error that would repeat for every batch (bad key, unknown model). */
   let fatal: ModelFailure | undefined;
 
-  const batches: ModelLine[][] = [];
-  const size = Math.max(1, Math.floor(o.batchSize));
-  for (let i = 0; i < sendable.length; i += size) batches.push(sendable.slice(i, i + size));
+  const batches = batchesOf(sendable, Math.max(1, Math.floor(o.batchSize)));
 
   const tokensSpent = (): boolean => tokens.total >= budget.maxTokens;
 
@@ -128,8 +167,8 @@ export async function fixLinesBatched(
     }
   };
 
-  const runBatch = async (batch: ModelLine[]): Promise<void> => {
-    const ids = batch.map((l) => l.id);
+  const runBatch = async (batch: ModelUnit[]): Promise<void> => {
+    const ids = batch.map((u) => u.id);
     const messages = buildMessages(options.template, batch);
     let retries = 0;
     let malformed = 0;
@@ -142,11 +181,13 @@ export async function fixLinesBatched(
         overBudget.push(...ids);
         return;
       }
+      const triedFormat = format;
+      const responseFormat = RESPONSE_FORMATS[triedFormat];
       const request: ChatRequest = {
         model: options.model,
         messages,
         temperature: MODEL_OPTIONS.temperature,
-        ...(jsonMode ? { response_format: MODEL_OPTIONS.response_format } : {}),
+        ...(responseFormat ? { response_format: responseFormat } : {}),
       };
       let error: ModelError;
       try {
@@ -163,16 +204,16 @@ export async function fixLinesBatched(
         if (parsed.ok) {
           ignoredAnswers += parsed.ignored;
           const missing: number[] = [];
-          batch.forEach((line, i) => {
-            const text = parsed.texts.get(i + 1);
-            if (text === undefined) missing.push(line.id);
-            else answers.set(line.id, text);
+          batch.forEach((unit, i) => {
+            const lines = parsed.units.get(i + 1);
+            if (lines === undefined) missing.push(unit.id);
+            else answers.set(unit.id, lines);
           });
           if (missing.length > 0) {
             unanswered.push(...missing);
             failures.push({
               ids: missing,
-              message: `the answer left out ${missing.length} of ${batch.length} lines`,
+              message: `the answer left out ${missing.length} of ${batch.length} units`,
             });
           }
           return;
@@ -183,9 +224,10 @@ export async function fixLinesBatched(
         error = err;
       }
 
-      if (error.kind === 'response-format-unsupported' && jsonMode) {
-        // The endpoint rejects JSON mode: ask again without it (the prompt still asks for JSON).
-        jsonMode = false;
+      if (error.kind === 'response-format-unsupported' && RESPONSE_FORMATS[triedFormat] !== undefined) {
+        // The endpoint rejects this response format: ask again with the next one (the prompt still asks
+        // for JSON, and the answer is validated the same way whatever the envelope).
+        format = Math.max(format, triedFormat + 1);
         continue;
       }
       if (error.kind === 'malformed') {

@@ -1,30 +1,40 @@
-/** The model: a `LineFixer` for an OpenAI-compatible endpoint, the offline editor, the simulator, or echo. */
-import { fixLinesBatched, type BatchClientOptions } from './client.js';
-import { asLineFixer } from './offline/lines.js';
+/** The model: a `UnitFixer` for an OpenAI-compatible endpoint, the offline editor, the simulator, or echo. */
+import { fixUnitsBatched, type BatchClientOptions } from './client.js';
 import { createOfflineFixer } from './offline/index.js';
 import { defaultTemplate, promptVersion } from './prompt.js';
 import { createSimulator, simModelId, type SimRule, type SimulatorSettings } from './simulator.js';
 import { echoTransport, httpTransport, simTransport, type ChatTransport } from './transport.js';
-import type { LineFixer } from './types.js';
+import type { UnitFixer } from './types.js';
 
-export type { Budget, FixLinesResult, LineFixer, ModelFailure, ModelLine, TokenUsage } from './types.js';
+export type { Budget, FixUnitsResult, ModelFailure, ModelUnit, TokenUsage, UnitFixer } from './types.js';
 export { ModelError, parseRetryAfter } from './errors.js';
-export { CLIENT_DEFAULTS, fixLinesBatched, type BatchClientOptions } from './client.js';
 export {
+  batchesOf,
+  CLIENT_DEFAULTS,
+  fixUnitsBatched,
+  withinLineBudget,
+  type BatchClientOptions,
+} from './client.js';
+export {
+  ANSWER_SCHEMA,
   buildMessages,
   defaultTemplate,
   MODEL_OPTIONS,
   parseAnswer,
-  parsePromptLines,
+  parsePromptUnits,
   PROMPT_TEMPLATE_VERSION,
   promptVersion,
+  RESPONSE_FORMATS,
   SYSTEM_PROMPT,
   type ChatMessage,
   type PromptTemplate,
+  type ResponseFormat,
 } from './prompt.js';
 export {
   applyFault,
   copyEdit,
+  copyEditUnit,
+  sentenceCase,
   createSimulator,
   DEFAULT_SIM_RULES,
   DEFAULT_SIM_SETTINGS,
@@ -63,7 +73,7 @@ export const PROVIDERS = ['openai', 'offline', 'sim', 'echo'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const SIM_LABEL = 'sim (offline simulator — not a language model)';
-export const ECHO_LABEL = 'echo (returns every line unchanged)';
+export const ECHO_LABEL = 'echo (returns every unit unchanged)';
 
 export interface FixerOptions {
   readonly provider: Provider;
@@ -100,10 +110,10 @@ export interface FixerOptions {
   readonly random?: BatchClientOptions['random'];
 }
 
-/** Builds a `LineFixer`: the same prompt, batching, retries and validation for every provider. */
-export function createFixer(options: FixerOptions): LineFixer {
-  if (options.provider === 'offline')
-    return asLineFixer(createOfflineFixer({ vocabulary: options.vocabulary }));
+/** Builds a `UnitFixer`: the same prompt, batching, retries and validation for every provider. */
+export function createFixer(options: FixerOptions): UnitFixer {
+  // A rule-based editor in-process: no prompt, no client; its own ids name its engine, data and rules.
+  if (options.provider === 'offline') return createOfflineFixer({ vocabulary: options.vocabulary });
   const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
   const version = promptVersion(template);
   let transport: ChatTransport;
@@ -140,7 +150,7 @@ export function createFixer(options: FixerOptions): LineFixer {
     modelId,
     promptVersion: version,
     label,
-    fixLines: (lines, budget, signal) => fixLinesBatched(lines, budget, signal, client),
+    fixUnits: (units, budget, signal) => fixUnitsBatched(units, budget, signal, client),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parsePromptLines } from './prompt.js';
+import { parsePromptUnits } from './prompt.js';
 import { createSimulator, type Simulator, type SimulatorSettings } from './simulator.js';
 import { estimateTokens, simulateCompletion } from './transport.js';
 
@@ -30,12 +30,12 @@ export type SimServerFault =
   /** A 200 whose body itself is not JSON. */
   | { readonly type: 'malformed-body' }
   /** Leave these prompt ids (1-based within the request) out of the answer. */
-  | { readonly type: 'drop-lines'; readonly ids: readonly number[] }
-  /** Add unknown ids, a duplicate, and an entry without text. */
+  | { readonly type: 'drop-units'; readonly ids: readonly number[] }
+  /** Add unknown ids, a duplicate, and an entry without lines. */
   | { readonly type: 'extra-ids' }
-  /** Every answered line gets a second line. */
-  | { readonly type: 'multi-line' }
-  /** Every answered line gets prompt-injection text appended. */
+  /** Every answered unit gets one more line. */
+  | { readonly type: 'extra-line' }
+  /** Every answered unit gets prompt-injection text appended to its last line. */
   | { readonly type: 'injection' }
   /** Answer without `usage`. */
   | { readonly type: 'no-usage' }
@@ -46,8 +46,8 @@ export interface SimRequestLog {
   readonly method: string;
   readonly path: string;
   readonly model?: string;
-  /** Prompt ids and texts of a chat completion request. */
-  readonly lines?: readonly { id: number; text: string }[];
+  /** Prompt ids and lines of the units of a chat completion request. */
+  readonly units?: readonly { id: number; lines: readonly string[] }[];
   readonly responseFormat?: string;
   readonly authorization?: string;
   readonly fault?: SimServerFault;
@@ -60,6 +60,11 @@ export interface SimServerOptions {
   readonly port?: number;
   readonly host?: string;
   readonly sim?: Partial<SimulatorSettings>;
+  /**
+   * Response formats the endpoint accepts (default: both); a request with another one is answered 400, as
+   * endpoints without structured output answer (the client then falls back to the next format).
+   */
+  readonly responseFormats?: readonly ('json_schema' | 'json_object')[];
 }
 
 export interface SimServer {
@@ -84,6 +89,7 @@ const INJECTION =
 
 export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
   const simulator = createSimulator(options.sim ?? {});
+  const accepted = new Set<string>(options.responseFormats ?? ['json_schema', 'json_object']);
   const requests: SimRequestLog[] = [];
   const queue: SimServerFault[] = [];
   let inFlight = 0;
@@ -128,13 +134,24 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     const messages = Array.isArray(json.messages)
       ? (json.messages as { role: string; content?: unknown }[])
       : [];
-    const lines = parsePromptLines(messages);
+    const units = parsePromptUnits(messages);
+    const responseFormat = json.response_format?.type;
+    if (typeof responseFormat === 'string' && !accepted.has(responseFormat)) {
+      requests.push({ method: 'POST', path, responseFormat, status: 400 });
+      send(res, 400, {
+        error: {
+          message: `response_format type '${responseFormat}' is not supported by this model`,
+          type: 'invalid_request_error',
+        },
+      });
+      return;
+    }
     const fault = queue.shift();
     const entry: SimRequestLog = {
       method: 'POST',
       path,
       ...(typeof json.model === 'string' ? { model: json.model } : {}),
-      ...(lines ? { lines: lines.map((l) => ({ id: l.id, text: l.text })) } : {}),
+      ...(units ? { units: units.map((u) => ({ id: u.id, lines: u.lines })) } : {}),
       ...(typeof json.response_format?.type === 'string'
         ? { responseFormat: json.response_format.type }
         : {}),
@@ -160,11 +177,11 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       send(res, fault.status, { error: { message, type: 'simulated_error' } }, headers);
       return;
     }
-    if (!lines) {
+    if (!units) {
       entry.status = 400;
       send(res, 400, {
         error: {
-          message: 'the user message is not {"lines":[{"id","kind","text"}]}',
+          message: 'the user message is not {"units":[{"id","kind","lines"}]}',
           type: 'invalid_request_error',
         },
       });
@@ -176,23 +193,29 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       return;
     }
 
-    const dropped = new Set(fault?.type === 'drop-lines' ? fault.ids : []);
-    const answer = simulateCompletion(messages, (text) => {
-      let out = simulator.edit(text);
-      if (fault?.type === 'multi-line') out = `${out}\nA second line.`;
-      if (fault?.type === 'injection') out += INJECTION;
+    const dropped = new Set(fault?.type === 'drop-units' ? fault.ids : []);
+    const answer = simulateCompletion(messages, (lines) => {
+      const out = simulator.editUnit(lines);
+      if (fault?.type === 'extra-line') out.push('A line more.');
+      if (fault?.type === 'injection') out[out.length - 1] += INJECTION;
       return out;
     })!;
     let content = answer.content;
     if (dropped.size > 0 || fault?.type === 'extra-ids') {
-      const parsed = JSON.parse(content) as { lines: { id: number; text?: string }[] };
-      let out = parsed.lines.filter((l) => !dropped.has(l.id));
+      const parsed = JSON.parse(content) as { units: { id: number; lines?: string[] }[] };
+      let out = parsed.units.filter((u) => !dropped.has(u.id));
       if (fault?.type === 'extra-ids') {
-        out = [...out, { id: 999, text: 'unknown' }, { id: 0, text: 'zero' }, { id: 1 }, ...out.slice(0, 1)];
+        out = [
+          ...out,
+          { id: 999, lines: ['unknown'] },
+          { id: 0, lines: ['zero'] },
+          { id: 1 },
+          ...out.slice(0, 1),
+        ];
       }
-      content = JSON.stringify({ lines: out });
+      content = JSON.stringify({ units: out });
     }
-    if (fault?.type === 'malformed') content = `Sure! Here are the lines: ${content.slice(0, 20)}`;
+    if (fault?.type === 'malformed') content = `Sure! Here are the units: ${content.slice(0, 20)}`;
     const completion = estimateTokens(content);
     const usage = {
       prompt_tokens: answer.usage.prompt,

@@ -2,12 +2,17 @@
  * The offline simulator: a scripted copy editor, NOT a language model. It exists so the demo and the
  * tests run with no network, and it is labelled as such wherever it is used.
  *
- * What it does to one line of prose, in order:
+ * What it does to one prose unit (the lines of a paragraph or heading), in order:
  * 1. Corrections, deterministic and idempotent (applied until nothing changes), by rule set (`rules`):
  *    `spelling` (common English misspellings, case kept), `wordy` ("in order to" -> "to"), `doubled`
  *    ("the the" -> "the") are the default; `us-spelling` (British -> US spellings), `contractions`
  *    ("do not" -> "don't") and `no-contractions` (the reverse) are house styles to compare configurations
- *    with (shadow runs). The rule sets are part of the model id when they differ from the default.
+ *    with (shadow runs); `sentence-case` does what language models do to sentence fragments: it
+ *    capitalises the unit's first letter and ends it with a full stop when it ends with a letter (harmless
+ *    on a whole paragraph, damage on a line cut out of one). The rule sets are part of the model id when
+ *    they differ from the default. The unit's lines are edited as one text, a line break read as a space:
+ *    a phrase or a doubled word across a line break is corrected, and every line stays one non-empty line
+ *    (an edit that would empty a line is made line by line instead).
  *    Only plain prose is edited: inline code, math, HTML, URLs, links (text and destination), footnotes,
  *    template placeholders, escapes and technical-looking words (paths, identifiers, versions) are
  *    left byte-identical (see `scanInline`).
@@ -22,9 +27,11 @@
  *    prompt-injection text.
  */
 import { createHash } from 'node:crypto';
+import { unitLines, unitText } from '../markdown/index.js';
 import { scanInline } from './protected.js';
 
-export const SIM_VERSION = 1;
+/** 2: answers prose units (lines edited as one text). */
+export const SIM_VERSION = 2;
 
 export const SIM_FAULTS = [
   'drop-code-span',
@@ -43,6 +50,7 @@ export const SIM_RULES = [
   'us-spelling',
   'contractions',
   'no-contractions',
+  'sentence-case',
 ] as const;
 export type SimRule = (typeof SIM_RULES)[number];
 
@@ -496,6 +504,16 @@ const FLIP_RE = phraseRe([...FLIP.keys()].sort((x, y) => y.length - x.length));
 
 const normalise = (s: string): string => s.toLowerCase().replace(/\s+/g, ' ').replace(/’/g, "'");
 
+/**
+ * A replacement for `match` that keeps the line breaks the match spanned (at its end), so that a unit keeps
+ * its number of lines: `in order\nto` becomes `to\n`, and the lines are trimmed afterwards.
+ */
+function keepBreaks(match: string, replacement: string): string {
+  let breaks = 0;
+  for (let i = match.indexOf('\n'); i !== -1; i = match.indexOf('\n', i + 1)) breaks += 1;
+  return breaks === 0 ? replacement : replacement + '\n'.repeat(breaks);
+}
+
 /** `replacement` in the case of `original`: UPPER, Capitalised or as given. */
 function keepCase(original: string, replacement: string): string {
   if (original.length > 1 && original === original.toUpperCase() && original !== original.toLowerCase()) {
@@ -543,37 +561,80 @@ export function editProse(line: string, edit: (prose: string) => string): string
   return out;
 }
 
-const RULE_EDITS: Readonly<Record<SimRule, (prose: string) => string>> = {
+/** The phrase rules: each rewrites runs of plain prose (`sentence-case` works on the whole unit instead). */
+const RULE_EDITS: Readonly<Record<Exclude<SimRule, 'sentence-case'>, (prose: string) => string>> = {
   spelling: (p) => p.replace(MISSPELLING_RE, (m) => keepCase(m, MISSPELLINGS[m.toLowerCase()]!)),
-  wordy: (p) => p.replace(WORDY_RE, (m) => keepCase(m, WORDY.get(normalise(m))!)),
-  doubled: (p) => p.replace(DOUBLED_RE, (m, word: string) => (DOUBLE_OK.has(word.toLowerCase()) ? m : word)),
+  wordy: (p) => p.replace(WORDY_RE, (m) => keepBreaks(m, keepCase(m, WORDY.get(normalise(m))!))),
+  doubled: (p) =>
+    p.replace(DOUBLED_RE, (m, word: string) => (DOUBLE_OK.has(word.toLowerCase()) ? m : keepBreaks(m, word))),
   'us-spelling': (p) => p.replace(US_SPELLING_RE, (m) => keepCase(m, US_SPELLINGS[m.toLowerCase()]!)),
-  contractions: (p) => p.replace(CONTRACT_RE, (m) => keepCase(m, CONTRACT.get(normalise(m))!)),
+  contractions: (p) => p.replace(CONTRACT_RE, (m) => keepBreaks(m, keepCase(m, CONTRACT.get(normalise(m))!))),
   'no-contractions': (p) => p.replace(EXPAND_RE, (m) => keepCase(m, EXPAND.get(normalise(m))!)),
 };
 
 function correctProse(prose: string, rules: readonly SimRule[]): string {
   if (prose.trim() === '') return prose;
   let out = prose;
-  for (const rule of rules) out = RULE_EDITS[rule](out);
+  for (const rule of rules) if (rule !== 'sentence-case') out = RULE_EDITS[rule](out);
+  return out;
+}
+
+/** Capitalises the first letter of a text that starts with prose, and ends one that ends with a letter with `.`. */
+export function sentenceCase(text: string): string {
+  const segments = scanInline(text);
+  const first = segments[0];
+  const last = segments[segments.length - 1];
+  let out = text;
+  if (last?.type === 'text' && !last.inLink && /\p{L}$/u.test(last.value)) out += '.';
+  if (first?.type === 'text' && !first.inLink && /^\p{Ll}/u.test(first.value)) {
+    out = first.value[0]!.toUpperCase() + out.slice(1);
+  }
   return out;
 }
 
 /**
- * The deterministic corrections alone (no flips, no faults) under the given rule sets (default: the
- * original three); idempotent: `copyEdit(copyEdit(x)) === copyEdit(x)`.
+ * The deterministic corrections alone (no flips, no faults) of one text (a line, or a unit's lines joined
+ * with `\n`) under the given rule sets (default: the original three); idempotent:
+ * `copyEdit(copyEdit(x)) === copyEdit(x)`.
  */
-export function copyEdit(line: string, rules: readonly SimRule[] = DEFAULT_SIM_RULES): string {
-  let current = line;
+export function copyEdit(text: string, rules: readonly SimRule[] = DEFAULT_SIM_RULES): string {
+  let current = text;
   for (let i = 0; i < 5; i += 1) {
-    const next = editProse(current, (prose) => correctProse(prose, rules));
+    let next = editProse(current, (prose) => correctProse(prose, rules));
+    if (rules.includes('sentence-case')) next = sentenceCase(next);
     if (next === current) return current;
     current = next;
   }
   return current;
 }
 
-/** Swaps the `pick`-th (mod count) flippable phrase in the line's prose; the line itself when it has none. */
+/** Lines of an edited unit text, trimmed (a line break kept at a phrase's end leaves a space behind). */
+function linesOf(text: string): string[] {
+  return unitLines(text).map((line) => line.replace(/^[ \t]+|[ \t]+$/g, ''));
+}
+
+/**
+ * `edit` applied to a unit's lines as one text; when that would not give back as many non-empty lines
+ * (a doubled word that is a whole line), each line is edited alone instead.
+ */
+function editLines(lines: readonly string[], edit: (text: string) => string): string[] {
+  const whole = linesOf(edit(unitText(lines)));
+  if (whole.length === lines.length && whole.every((line) => line !== '')) return whole;
+  return lines.map((line) => {
+    const edited = linesOf(edit(line));
+    return edited.length === 1 && edited[0] !== '' ? edited[0]! : line;
+  });
+}
+
+/** The deterministic corrections of a prose unit (its lines in, as many lines out). */
+export function copyEditUnit(
+  lines: readonly string[],
+  rules: readonly SimRule[] = DEFAULT_SIM_RULES,
+): string[] {
+  return editLines(lines, (text) => copyEdit(text, rules));
+}
+
+/** Swaps the `pick`-th (mod count) flippable phrase in the text's prose; the text itself when it has none. */
 export function flipPhrase(line: string, pick: number): string {
   let count = 0;
   editProse(line, (prose) => {
@@ -586,7 +647,7 @@ export function flipPhrase(line: string, pick: number): string {
   return editProse(line, (prose) =>
     prose.replace(FLIP_RE, (m) => {
       seen += 1;
-      return seen - 1 === target ? keepCase(m, FLIP.get(normalise(m))!) : m;
+      return seen - 1 === target ? keepBreaks(m, keepCase(m, FLIP.get(normalise(m))!)) : m;
     }),
   );
 }
@@ -621,10 +682,13 @@ function unit(seed: number, ...parts: (string | number)[]): number {
 
 export interface Simulator {
   readonly settings: SimulatorSettings;
-  /** Lines answered so far by this instance (the counter in the flip and fault decisions). */
+  /** Units answered so far by this instance (the counter in the flip and fault decisions). */
   readonly calls: number;
-  /** One line in, one line out. Each call advances the counter. */
-  edit(line: string): string;
+  /**
+   * One prose unit's lines in, its answer out: as many lines unless a fault says otherwise. Each call
+   * advances the counter.
+   */
+  editUnit(lines: readonly string[]): string[];
 }
 
 export function createSimulator(settings: Partial<SimulatorSettings> = {}): Simulator {
@@ -640,16 +704,19 @@ export function createSimulator(settings: Partial<SimulatorSettings> = {}): Simu
     get calls() {
       return calls;
     },
-    edit(line: string): string {
+    editUnit(lines: readonly string[]): string[] {
       const call = calls;
       calls += 1;
-      let out = copyEdit(line, s.rules);
-      if (s.flipRate > 0 && unit(s.seed, 'flip', call, line) < s.flipRate) {
-        out = flipPhrase(out, Math.floor(unit(s.seed, 'pick', call, line) * 1024));
+      const text = unitText(lines);
+      let out = copyEditUnit(lines, s.rules);
+      if (s.flipRate > 0 && unit(s.seed, 'flip', call, text) < s.flipRate) {
+        const pick = Math.floor(unit(s.seed, 'pick', call, text) * 1024);
+        out = editLines(out, (t) => flipPhrase(t, pick));
       }
-      if (s.faultRate > 0 && unit(s.seed, 'fault', call, line) < s.faultRate) {
-        const fault = SIM_FAULTS[Math.floor(unit(s.seed, 'which', call, line) * SIM_FAULTS.length)]!;
-        out = applyFault(out, fault);
+      if (s.faultRate > 0 && unit(s.seed, 'fault', call, text) < s.faultRate) {
+        const fault = SIM_FAULTS[Math.floor(unit(s.seed, 'which', call, text) * SIM_FAULTS.length)]!;
+        // Hostile on purpose: the answer may have another number of lines (admission must catch it).
+        out = unitLines(applyFault(unitText(out), fault));
       }
       return out;
     },

@@ -4,7 +4,7 @@
  * simulator and echo, which answer the same request format without a network.
  */
 import { ModelError, isRetryableStatus, parseRetryAfter } from './errors.js';
-import { parsePromptLines, type ChatMessage } from './prompt.js';
+import { parsePromptUnits, type ChatMessage, type ResponseFormat } from './prompt.js';
 import type { Simulator } from './simulator.js';
 import type { TokenUsage } from './types.js';
 
@@ -12,7 +12,7 @@ export interface ChatRequest {
   readonly model: string;
   readonly messages: readonly ChatMessage[];
   readonly temperature: number;
-  readonly response_format?: { readonly type: 'json_object' };
+  readonly response_format?: NonNullable<ResponseFormat>;
 }
 
 export interface ChatResponse {
@@ -62,7 +62,7 @@ export function httpTransport(options: HttpTransportOptions = {}): ChatTransport
     }
     if (!res.ok) {
       const detail = body.slice(0, 300).replace(/\s+/g, ' ');
-      if (status === 400 && /response_format|json_object/i.test(body)) {
+      if (status === 400 && /response_format|json_object|json_schema/i.test(body)) {
         throw new ModelError(
           `${url}: 400: response_format not supported: ${detail}`,
           'response-format-unsupported',
@@ -107,14 +107,14 @@ function readCompletion(json: unknown): ChatResponse {
   return { content: typeof content === 'string' ? content : null, ...(usage ? { usage } : {}) };
 }
 
-/** A completion as the simulator would answer it: every prompt line through `edit`, usage estimated. */
+/** A completion as the simulator would answer it: every prompt unit's lines through `edit`, usage estimated. */
 export function simulateCompletion(
   messages: readonly { role: string; content?: unknown }[],
-  edit: (text: string, kind: string) => string,
+  edit: (lines: readonly string[], kind: string) => readonly string[],
 ): { content: string; usage: TokenUsage } | undefined {
-  const lines = parsePromptLines(messages);
-  if (!lines) return undefined;
-  const content = JSON.stringify({ lines: lines.map((l) => ({ id: l.id, text: edit(l.text, l.kind) })) });
+  const units = parsePromptUnits(messages);
+  if (!units) return undefined;
+  const content = JSON.stringify({ units: units.map((u) => ({ id: u.id, lines: edit(u.lines, u.kind) })) });
   const prompt = messages.reduce(
     (n, m) => n + estimateTokens(typeof m.content === 'string' ? m.content : ''),
     0,
@@ -123,21 +123,21 @@ export function simulateCompletion(
   return { content, usage: { prompt, completion, total: prompt + completion } };
 }
 
-function inProcess(edit: (text: string, kind: string) => string): ChatTransport {
+function inProcess(edit: (lines: readonly string[], kind: string) => readonly string[]): ChatTransport {
   return async (request, signal) => {
     if (signal.aborted) throw signal.reason;
     const answer = simulateCompletion(request.messages, edit);
-    if (!answer) throw new ModelError('simulator: the request holds no numbered lines', 'http', false, 400);
+    if (!answer) throw new ModelError('simulator: the request holds no numbered units', 'http', false, 400);
     return answer;
   };
 }
 
 /** The in-process simulator (offline; not a language model). */
 export function simTransport(simulator: Simulator): ChatTransport {
-  return inProcess((text) => simulator.edit(text));
+  return inProcess((lines) => simulator.editUnit(lines));
 }
 
-/** Answers every line unchanged. */
+/** Answers every unit unchanged. */
 export function echoTransport(): ChatTransport {
-  return inProcess((text) => text);
+  return inProcess((lines) => lines);
 }

@@ -1,12 +1,5 @@
 import type { LineKind } from '../markdown/types.js';
 
-/** One distinct line sent to the model. `id` is the engine's handle for it (unique within one call). */
-export interface ModelLine {
-  readonly id: number;
-  readonly kind: LineKind;
-  readonly text: string;
-}
-
 /**
  * One distinct prose unit sent to the model: the editable lines of a paragraph or heading (a single-line
  * paragraph is a unit of one line), without prefixes or suffixes. `id` is the engine's handle for it
@@ -20,7 +13,10 @@ export interface ModelUnit {
 }
 
 export interface FixUnitsResult {
-  /** Answers by unit id, each with exactly the unit's number of lines; a unit missing here stays unchanged. */
+  /**
+   * Answers by unit id, with the lines as the model gave them (admission rejects another number of lines);
+   * a unit missing here was not answered and stays unchanged.
+   */
   readonly answers: ReadonlyMap<number, readonly string[]>;
   readonly unanswered: readonly number[];
   readonly overBudget: readonly number[];
@@ -28,7 +24,7 @@ export interface FixUnitsResult {
   readonly requests: number;
   readonly tokens: TokenUsage;
   readonly failures: readonly ModelFailure[];
-  /** Answer entries ignored: unknown ids, malformed entries, ids answered twice, wrong line counts. */
+  /** Answer entries ignored: unknown ids, malformed entries, ids answered twice with different lines. */
   readonly ignoredAnswers?: number;
 }
 
@@ -39,41 +35,17 @@ export interface TokenUsage {
 }
 
 export interface Budget {
-  /** Most distinct lines sent to the model in one run (Infinity for none). */
+  /** Most source lines (of distinct units) sent to the model in one run (Infinity for none); a unit goes whole or not at all. */
   readonly maxLines: number;
   /** Most tokens (prompt + completion) spent in one run, counted from responses. */
   readonly maxTokens: number;
 }
 
 export interface ModelFailure {
-  /** Line ids the failure concerns. */
+  /** Unit ids the failure concerns. */
   readonly ids: readonly number[];
   readonly message: string;
   readonly status?: number;
-}
-
-export interface FixLinesResult {
-  /** Answers by line id; a line missing here was not answered and must stay unchanged. */
-  readonly answers: ReadonlyMap<number, string>;
-  readonly unanswered: readonly number[];
-  readonly overBudget: readonly number[];
-  /** Model requests actually sent, retries included (in-process providers count their simulated requests). */
-  readonly requests: number;
-  readonly tokens: TokenUsage;
-  readonly failures: readonly ModelFailure[];
-  /** Answer entries ignored: unknown ids, malformed entries, ids answered twice. */
-  readonly ignoredAnswers?: number;
-}
-
-/** A configured model: provider, model id, prompt (with style guide) fixed at construction. */
-export interface LineFixer {
-  /** Model id as it goes into cache keys. */
-  readonly modelId: string;
-  /** Hash of everything that shapes the output except the line itself. */
-  readonly promptVersion: string;
-  /** Human label, e.g. `sim (offline simulator, not a language model)`. */
-  readonly label: string;
-  fixLines(lines: readonly ModelLine[], budget: Budget, signal?: AbortSignal): Promise<FixLinesResult>;
 }
 
 /**

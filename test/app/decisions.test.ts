@@ -30,8 +30,8 @@ describe('check run Decisions', () => {
     await app.runJob(spec);
     const [first] = summaries(app);
     expect(first).toContain('### Decisions');
-    expect(first).toContain('| Files split into lines | 2 |');
-    expect(first).toContain('| Lines sent to the model, changed | 1 |');
+    expect(first).toContain('| Files split into lines and units | 2 |');
+    expect(first).toContain('| Units sent to the model, changed | 1 |');
     expect(first).toContain('| Lines frozen: code | 3 |');
     expect(first).toContain(`scope \`installation:${app.installationId}\``);
     expect(first).toMatch(/Key inputs: model `docs-fix-sim\/[^`]+` \(`sim /);
@@ -41,8 +41,8 @@ describe('check run Decisions', () => {
     await app.runJob(spec);
     const second = summaries(app).at(-1)!;
     expect(second).toContain('| Files skipped whole (known file-level fixpoint) | 1 |');
-    expect(second).toContain('| Lines rewritten from the cache (rewrite hit) | 1 |');
-    expect(second).not.toContain('Lines sent to the model, ');
+    expect(second).toContain('| Units rewritten from the cache (rewrite hit) | 1 |');
+    expect(second).not.toContain('Units sent to the model, ');
     expect(second.length).toBeLessThanOrEqual(65_535);
   });
 });

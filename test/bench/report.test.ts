@@ -19,7 +19,7 @@ function figures(ms: number, modelLines: number, lines: number): EngineFigures {
     files: Math.ceil(lines / 70),
     lines,
     editableLines: Math.round(lines * 0.4),
-    distinctLines: Math.round(lines * 0.35),
+    distinctUnits: Math.round(lines * 0.35),
     modelLines,
     modelRequests: Math.ceil(modelLines / 40),
     tokens: modelLines * 50,

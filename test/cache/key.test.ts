@@ -33,8 +33,8 @@ const input = {
 
 describe('lineKey', () => {
   it('is stable: changing this golden value means bumping CACHE_SCHEMA_VERSION', () => {
-    expect(CACHE_SCHEMA_VERSION).toBe(1);
-    expect(lineKey(input)).toMatchInlineSnapshot(`"7Dw1nGW.5X17KZqrizSDK1reeg48-743fGRwCeCD5vWYzWbbRSc"`);
+    expect(CACHE_SCHEMA_VERSION).toBe(2);
+    expect(lineKey(input)).toMatchInlineSnapshot(`"7Dw1nGW.mI-nv3U6-1ywk0uBr8GSDz7qNDyvx00UJSzQDPs_BKo"`);
   });
 
   it('has a fixed shape: scope tag, dot, 43 base64url characters', () => {

@@ -7,7 +7,7 @@ import { parseLocation } from '../../src/cli/explain.js';
 import { UsageError } from '../../src/cli/options.js';
 import type { LineExplanation } from '../../src/engine/explain.js';
 import type { DecisionSummary } from '../../src/engine/trace.js';
-import type { FileTrace, KeyInputs, LineTrace, RunSummary } from '../../src/engine/types.js';
+import type { FileTrace, KeyInputs, RunSummary, UnitTrace } from '../../src/engine/types.js';
 import { runCli } from '../support/cli.js';
 
 const fixtures = new URL('../fixtures/markdown', import.meta.url).pathname;
@@ -17,7 +17,7 @@ const doc = 'docs/real-powershell-notes-crlf.md';
 type Saved = RunSummary & {
   keyInputs: KeyInputs;
   decisions: DecisionSummary;
-  trace: LineTrace[];
+  trace: UnitTrace[];
   fileTrace: FileTrace[];
 };
 
@@ -39,11 +39,11 @@ const explain = (args: string[]) => runCli(['explain', ...args, ...sim], { cwd: 
 
 describe('fix --json', () => {
   it('carries the key inputs, the decisions by outcome, and with --trace the line and file traces', () => {
-    expect(saved.keyInputs).toMatchObject({ scope: 'local', cacheSchema: 1 });
+    expect(saved.keyInputs).toMatchObject({ scope: 'local', cacheSchema: 2 });
     expect(saved.keyInputs.modelId).toMatch(/^docs-fix-sim\//);
     expect(saved.decisions.files).toEqual({ parsed: 2, 'skipped:binary': 1 });
-    expect(saved.decisions.lines['miss-changed']).toBe(saved.changedLines);
-    expect(saved.decisions.lines.frozen).toBe(
+    expect(saved.decisions.units['miss-changed']).toBe(saved.changedUnits);
+    expect(saved.decisions.frozenLines).toBe(
       saved.trace.filter((t) => t.outcome.startsWith('frozen:')).length,
     );
     expect(saved.decisions.frozenByReason).toEqual(saved.frozenByReason);
@@ -70,7 +70,8 @@ describe('docs-fix explain', () => {
       line: changed.line,
       keyInputs: saved.keyInputs,
       selected: true,
-      unit: { editable: true, text: changed.before, suffix: '\r\n' },
+      source: { editable: true, suffix: '\r\n' },
+      unit: { firstLine: changed.line, lines: changed.before.split('\n') },
       cache: { type: 'rewrite', text: changed.after, targetIsFixpoint: true, admission: { ok: true } },
       next: { outcome: 'rewrite-hit', text: changed.after },
       recorded: { decision: { found: 'line', trace: changed }, keyInputsDiffer: [] },
@@ -100,7 +101,7 @@ describe('docs-fix explain', () => {
     ]);
     expect([f.code, u.code, c.code]).toEqual([0, 0, 0]);
     expect(JSON.parse(f.stdout)).toMatchObject({
-      unit: { editable: false, reason: frozen.outcome.slice('frozen:'.length) },
+      source: { editable: false, reason: frozen.outcome.slice('frozen:'.length) },
       next: { outcome: frozen.outcome },
       asked: { sent: false },
     });

@@ -36,15 +36,19 @@ describe('docs-fix fix / check / converge', () => {
       'skippedFiles',
       'lines',
       'editableLines',
+      'units',
+      'distinctUnits',
       'fixpointHits',
       'rewriteHits',
+      'modelUnits',
       'modelLines',
       'modelRequests',
       'changedLines',
+      'changedUnits',
       'changedFiles',
-      'rejectedLines',
-      'heldLines',
-      'overBudgetLines',
+      'rejectedUnits',
+      'heldUnits',
+      'overBudgetUnits',
       'tokens',
       'durationMs',
     ]) {
@@ -82,9 +86,9 @@ describe('docs-fix fix / check / converge', () => {
       expect(skipped).toMatchObject({ fileFixpointHits: settle.files, editableLines: 0 });
       const all = JSON.parse(
         (await runCli(['check', 'docs', '--json', '--no-file-fixpoints', ...sim], { cwd: dir })).stdout,
-      ) as { fileFixpointHits: number; editableLines: number; fixpointHits: number };
+      ) as { fileFixpointHits: number; editableLines: number; units: number; fixpointHits: number };
       expect(all.fileFixpointHits).toBe(0);
-      expect(all.fixpointHits).toBe(all.editableLines);
+      expect(all.fixpointHits).toBe(all.units);
       expect(all.editableLines).toBeGreaterThan(0);
       const bad = await runCli(['check', 'docs', '--threads', '0', ...sim], { cwd: dir });
       expect(bad.code).toBe(2);
@@ -106,6 +110,42 @@ describe('docs-fix fix / check / converge', () => {
     // Without a cache every run sends every line to the model again.
     expect(report.runs[2]!.modelLines).toBe(report.runs[0]!.modelLines);
     expect(report.pullRequestFailureRate).toBeGreaterThanOrEqual(0);
+  });
+
+  it('converge --units line asks about each line alone: sentence-case then damages wrapped lines that prose units keep', async () => {
+    // A hard-wrapped chapter of the Rust book (test/fixtures/LICENSES.md).
+    const wrapped = mkdtempSync(join(tmpdir(), 'docs-fix-cli-wrapped-'));
+    cpSync(
+      new URL('../fixtures/markdown/real-rust-book-comments.md', import.meta.url).pathname,
+      join(wrapped, 'comments.md'),
+    );
+    const converge = async (units: string) => {
+      const out = await runCli(
+        [
+          'converge',
+          '.',
+          '--runs',
+          '2',
+          '--units',
+          units,
+          '--sim-rules',
+          'sentence-case',
+          '--store',
+          'memory',
+        ],
+        { cwd: wrapped, env: { DOCS_FIX_PROVIDER: 'sim' } },
+      );
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stderr).toContain(`${units} units`);
+      return out.stdout;
+    };
+    const [prose, line] = await Promise.all([converge('prose'), converge('line')]);
+    const changed = (table: string): number => Number(/^ {2}1 +\d+ +\d+ +(\d+)/m.exec(table)![1]);
+    expect(changed(line)).toBeGreaterThan(changed(prose));
+    expect(prose).toContain('per-unit fixpoint rate');
+    const bad = await runCli(['converge', 'docs', '--units', 'words'], { cwd: work });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--units');
   });
 
   it('with echo leaves every file byte-identical', async () => {

@@ -77,7 +77,7 @@ describe('docs-fix shadow', () => {
     const report = JSON.parse(out.stdout) as ShadowReport;
     expect(report.candidate.modelId).toContain('rules=spelling+wordy+doubled+contractions');
     expect(report.counts.currentFixpoints).toBeGreaterThan(0);
-    expect(report.counts.waveLines).toBeGreaterThan(0);
+    expect(report.counts.waveUnits).toBeGreaterThan(0);
     expect(report.warmed).toBe(false);
 
     // Untouched: same entries, and the live configuration still finds every line at its fixpoint.
@@ -105,7 +105,7 @@ describe('docs-fix shadow', () => {
     );
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('diff --git a/docs/');
-    expect(out.stdout).toMatch(/^wave +\d+ of \d+ fixpoint lines would change \(change rate/m);
+    expect(out.stdout).toMatch(/^wave +\d+ of \d+ fixpoint units would change \(change rate/m);
     expect(out.stdout).toMatch(/^candidate fixpoint rate +100\.00%/m);
     expect(out.stdout).toContain('cost of the switch');
     expect(out.stderr).toContain('offline simulator');

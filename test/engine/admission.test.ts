@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { admitFileStructure, admitRewrite, type AdmissionReason } from '../../src/engine/admission.js';
 import type { LineKind } from '../../src/markdown/types.js';
 import { applyFault, copyEdit, createSimulator, flipPhrase, SIM_FAULTS } from '../../src/model/simulator.js';
-import { corpusLines, hasCorpus } from '../model/corpus-lines.js';
+import { corpusUnits, hasCorpus } from '../model/corpus-lines.js';
 
+/** One-line units (an answer with a line break inside its one line stays one line here: `multi-line`). */
 const admit = (before: string, after: string, kind: LineKind = 'paragraph') =>
-  admitRewrite({ kind, before, after });
+  admitRewrite({ kind, before: [before], after: [after] });
 
 describe('admitRewrite rejects hostile answers', () => {
   const line = 'Run `npm test` before you push, see [the guide](https://example.com/guide) for details.';
@@ -95,7 +96,10 @@ describe('admitRewrite rejects hostile answers', () => {
   it('rejects every answer of a simulator at faultRate 1 that differs from the clean edit', () => {
     const sim = createSimulator({ seed: 5, flipRate: 0, faultRate: 1 });
     const before = 'Call `build()` in order to compile teh project into a single file.';
-    for (let i = 0; i < 50; i += 1) expect(admit(before, sim.edit(before)).ok).toBe(false);
+    for (let i = 0; i < 50; i += 1) {
+      const after = sim.editUnit([before]);
+      expect(admitRewrite({ kind: 'paragraph', before: [before], after }).ok).toBe(false);
+    }
   });
 });
 
@@ -183,26 +187,77 @@ describe('admitRewrite admits copy edits', () => {
   });
 
   it.skipIf(!hasCorpus)(
-    `admits the simulator's edits of every editable corpus line${hasCorpus ? '' : ' (set DOCS_FIX_CORPUS to run)'}`,
+    `admits the simulator's edits of every corpus prose unit${hasCorpus ? '' : ' (set DOCS_FIX_CORPUS to run)'}`,
     () => {
-      const lines = corpusLines(
+      const units = corpusUnits(
         ['rust-lang__book', 'reactjs__react.dev', 'PowerShell__PowerShell-RFC', 'mdx-js__mdx'],
         1500,
       );
       const sim = createSimulator({ seed: 2, flipRate: 0.5 });
       const rejected: string[] = [];
       let changed = 0;
-      for (const { kind, text } of lines) {
-        const after = sim.edit(text);
-        if (after !== text) changed += 1;
-        const verdict = admitRewrite({ kind, before: text, after });
+      for (const { kind, lines } of units) {
+        const after = sim.editUnit(lines);
+        if (after.join('\n') !== lines.join('\n')) changed += 1;
+        const verdict = admitRewrite({ kind, before: lines, after });
         if (!verdict.ok)
-          rejected.push(`${verdict.reason}: ${JSON.stringify(text)} -> ${JSON.stringify(after)}`);
+          rejected.push(`${verdict.reason}: ${JSON.stringify(lines)} -> ${JSON.stringify(after)}`);
       }
       expect(changed).toBeGreaterThan(0);
       expect(rejected).toEqual([]);
     },
   );
+});
+
+describe('admitRewrite on units of several lines', () => {
+  const unit = ['Run `npm test` before you', 'push, and read [the', 'guide](https://x.io/g) first.'];
+  const check = (after: string[], kind: LineKind = 'paragraph') =>
+    admitRewrite({ kind, before: unit, after });
+
+  it('admits words moved between lines, spans kept in order', () => {
+    expect(
+      check(['Run `npm test` before', 'you push, and read [the', 'guide](https://x.io/g) first.']),
+    ).toEqual({
+      ok: true,
+    });
+  });
+
+  it('rejects another number of lines, naming both counts', () => {
+    expect(check(['Run `npm test` before you push, and read', '[the guide](https://x.io/g) first.'])).toEqual(
+      {
+        ok: false,
+        reason: 'line-count',
+        detail: 'the answer has 2 lines for a unit of 3; expected 3',
+      },
+    );
+  });
+
+  it('rejects an emptied line, new indentation or a new hard break, naming the line', () => {
+    expect(check([unit[0]!, '', unit[2]!])).toMatchObject({ ok: false, reason: 'empty' });
+    const indented = check([unit[0]!, `  ${unit[1]!}`, unit[2]!]);
+    expect(indented).toMatchObject({ ok: false, reason: 'line-edges' });
+    if (!indented.ok) expect(indented.detail).toContain('line 2 of the unit');
+    expect(check([`${unit[0]!}  `, unit[1]!, unit[2]!])).toMatchObject({ ok: false, reason: 'line-edges' });
+    expect(check([`${unit[0]!}\\`, unit[1]!, unit[2]!])).toMatchObject({ ok: false, reason: 'line-edges' });
+  });
+
+  it('rejects block syntax that a moved word would start on a continuation line', () => {
+    expect(
+      check(['Run `npm test` before you push, and', '- read [the', 'guide](https://x.io/g) first.']),
+    ).toMatchObject({
+      ok: false,
+      reason: 'new-block-syntax',
+    });
+  });
+
+  it('rejects a span moved out of order or changed across lines', () => {
+    expect(
+      check(['Run `npm test` before you', 'push, and read [the', 'guide](https://x.io/h) first.']),
+    ).toMatchObject({
+      ok: false,
+      reason: 'link-changed',
+    });
+  });
 });
 
 describe('admitFileStructure', () => {

@@ -9,7 +9,7 @@ import { fixFiles } from '../../src/engine/fix.js';
 import type { EngineContext, FixResult, SourceFile } from '../../src/engine/types.js';
 import { split } from '../../src/markdown/index.js';
 import { createFixer } from '../../src/model/index.js';
-import type { Budget, LineFixer } from '../../src/model/types.js';
+import type { Budget, UnitFixer } from '../../src/model/types.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/markdown');
 const unlimited: Budget = { maxLines: Infinity, maxTokens: Infinity };
@@ -26,7 +26,7 @@ const allFixtures = (): SourceFile[] =>
     .sort()
     .map(fixture);
 
-const sim = (faultRate = 0): LineFixer =>
+const sim = (faultRate = 0): UnitFixer =>
   createFixer({ provider: 'sim', model: 'sim', sim: { seed: 7, flipRate: 0, faultRate } });
 
 /** A store that refuses writes: explain must never write. */
@@ -48,33 +48,33 @@ function readOnly(store: MemoryStore): LineStore & { writes: number } {
   return wrapped;
 }
 
-/** A fixer that counts calls and lines. */
-function counting(fixer: LineFixer): LineFixer & { calls: number; lines: number } {
+/** A fixer that counts calls and the source lines of the units it was asked about. */
+function counting(fixer: UnitFixer): UnitFixer & { calls: number; lines: number } {
   const out = {
     modelId: fixer.modelId,
     promptVersion: fixer.promptVersion,
     label: fixer.label,
     calls: 0,
     lines: 0,
-    fixLines: (...args: Parameters<LineFixer['fixLines']>) => {
+    fixUnits: (...args: Parameters<UnitFixer['fixUnits']>) => {
       out.calls += 1;
-      out.lines += args[0].length;
-      return fixer.fixLines(...args);
+      out.lines += args[0].reduce((n, u) => n + u.lines.length, 0);
+      return fixer.fixUnits(...args);
     },
   };
   return out;
 }
 
-function engine(store: LineStore, fixer: LineFixer): EngineContext {
+function engine(store: LineStore, fixer: UnitFixer): EngineContext {
   return { store, fixer, scope, budget: unlimited, trace: 'all' };
 }
 
-function explainCtx(store: LineStore, fixer: LineFixer): ExplainContext {
+function explainCtx(store: LineStore, fixer: UnitFixer): ExplainContext {
   return { store, fixer, scope };
 }
 
 describe('explainLine after a run', () => {
-  it('reports exactly what the run did for every traced line, and writes nothing', async () => {
+  it('reports exactly what the run did for every traced unit and frozen line, and writes nothing', async () => {
     const files = allFixtures();
     const fixer = sim(0.2);
     const store = new MemoryStore();
@@ -82,7 +82,7 @@ describe('explainLine after a run', () => {
     const result = await fixFiles(files, { ...engine(store, fixer), fileFixpoints: false });
     // The run has every kind of decision the test checks.
     expect(result.summary.changedLines).toBeGreaterThan(0);
-    expect(result.summary.rejectedLines).toBeGreaterThan(0);
+    expect(result.summary.rejectedUnits).toBeGreaterThan(0);
     expect(
       result.summary.fixpointHits + result.trace.filter((t) => t.outcome === 'miss-unchanged').length,
     ).toBeGreaterThan(0);
@@ -98,15 +98,25 @@ describe('explainLine after a run', () => {
       const sample = `${t.path}\u0000${t.outcome}`;
       seen.set(sample, (seen.get(sample) ?? 0) + 1);
       if (seen.get(sample)! > 1) continue;
-      const e = await explainLine({ file: byPath.get(t.path)!, line: t.line }, explainCtx(ro, model));
-      const at = `${t.path}:${t.line} ${t.outcome}`;
-      expect(e.unit?.text, at).toBe(t.before);
+      // The last line of a unit explains the same unit as its first.
+      const line = t.line + t.lines - 1;
+      const e = await explainLine({ file: byPath.get(t.path)!, line }, explainCtx(ro, model));
+      const at = `${t.path}:${line} ${t.outcome}`;
       expect(e.file.knownFixpoint, at).toBe(false);
       if (t.outcome.startsWith('frozen:')) {
-        expect(e.unit?.editable, at).toBe(false);
-        expect(`frozen:${e.unit?.reason}`, at).toBe(t.outcome);
+        expect(e.source?.text, at).toBe(t.before);
+        expect(e.source?.editable, at).toBe(false);
+        expect(`frozen:${e.source?.reason}`, at).toBe(t.outcome);
+        expect(e.unit, at).toBeUndefined();
         expect(e.next.outcome, at).toBe(t.outcome);
         expect(e.lineKey, at).toBeUndefined();
+      } else {
+        expect(e.unit?.lines.join('\n'), at).toBe(t.before);
+        expect([e.unit?.firstLine, e.unit?.lastLine], at).toEqual([t.line, line]);
+        expect(e.source?.text, at).toBe(e.unit?.lines.at(-1));
+      }
+      if (t.outcome.startsWith('frozen:')) {
+        // checked above
       } else if (t.outcome === 'miss-changed') {
         expect(e.cache, at).toMatchObject({ type: 'rewrite', text: t.after, targetIsFixpoint: true });
         expect(e.cache?.type === 'rewrite' && e.cache.admission.ok && e.cache.structure.ok, at).toBe(true);
@@ -133,6 +143,7 @@ describe('explainLine after a run', () => {
         );
       }
     }
+    expect(result.trace.some((t) => t.lines > 1 && !t.outcome.startsWith('frozen:'))).toBe(true);
     const outcomes = new Set([...seen.keys()].map((k) => k.split('\u0000')[1]!.replace(/:.*/, '')));
     expect([...outcomes].sort()).toEqual(['frozen', 'miss-changed', 'miss-unchanged', 'rejected']);
     expect(ro.writes).toBe(0);
@@ -164,22 +175,33 @@ describe('explainLine after a run', () => {
 describe('explainLine on prepared cache states', () => {
   const file = fixture('real-rust-book-comments.md');
   const doc = split(file.bytes, { path: file.path });
-  const editable = doc.lines.filter((u) => u.editable && u.kind === 'paragraph');
+  /** Paragraph units with their first source line (`line`) and their lines' texts. */
+  const editable = doc.units
+    .filter((u) => u.kind === 'paragraph')
+    .map((u) => ({ ...u, line: u.lines[0]! + 1, texts: u.lines.map((i) => doc.lines[i]!.text) }));
   const fixer = sim();
   const keyOf = (kind: string, text: string): string =>
     lineKey({ scope, modelId: fixer.modelId, promptVersion: fixer.promptVersion, kind: kind as never, text });
 
-  it('a fresh store: a miss, the next run asks the model; nothing is looked up beyond the line and file keys', async () => {
-    const unit = editable[0]!;
+  it('a fresh store: a miss, the next run asks the model; nothing is looked up beyond the unit and file keys', async () => {
+    const unit = editable.find((u) => u.lines.length > 1)!;
     const store = new MemoryStore();
     const model = counting(fixer);
-    const e = await explainLine({ file, line: unit.line }, explainCtx(readOnly(store), model));
-    expect(e.unit).toMatchObject({
-      kind: unit.kind,
+    const first = doc.lines[unit.lines[0]!]!;
+    const e = await explainLine({ file, line: unit.line + 1 }, explainCtx(readOnly(store), model));
+    const second = doc.lines[unit.lines[1]!]!;
+    expect(e.source).toEqual({
+      kind: second.kind,
       editable: true,
-      prefix: unit.prefix,
-      text: unit.text,
-      suffix: unit.suffix,
+      prefix: second.prefix,
+      text: second.text,
+      suffix: second.suffix,
+    });
+    expect(e.unit).toEqual({
+      kind: unit.kind,
+      firstLine: first.line,
+      lastLine: first.line + unit.lines.length - 1,
+      lines: unit.texts,
     });
     expect(e.lineKey).toBe(keyOf(unit.kind, unit.text));
     expect(e.cache).toEqual({ type: 'none' });
@@ -194,14 +216,14 @@ describe('explainLine on prepared cache states', () => {
     expect(await store.stats()).toMatchObject({ entries: 0 });
   });
 
-  it('--ask asks the model once for this line and stores nothing', async () => {
+  it('--ask asks the model once for this unit and stores nothing', async () => {
     const unit =
       editable.find((u) => /\b(the the|wich|recieve|untill|seperate)\b/.test(u.text)) ?? editable[0]!;
     const store = new MemoryStore();
     const model = counting(fixer);
     const e = await explainLine({ file, line: unit.line, ask: true }, explainCtx(readOnly(store), model));
     expect(model.calls).toBe(1);
-    expect(model.lines).toBe(1);
+    expect(model.lines).toBe(unit.lines.length);
     expect(e.asked?.sent).toBe(true);
     expect(e.asked?.answer).toBeDefined();
     const answer = e.asked!.answer!;
@@ -230,7 +252,7 @@ describe('explainLine on prepared cache states', () => {
 
   it("a cached rewrite that today's admission rejects: explain says it is withheld, and the engine agrees", async () => {
     const unit = editable[0]!;
-    const broken = `# ${unit.text}`;
+    const broken = [`# ${unit.texts[0]!}`, ...unit.texts.slice(1)].join('\n');
     const store = new MemoryStore();
     const write: StoreWrite = {
       op: 'rewrite',
@@ -252,12 +274,13 @@ describe('explainLine on prepared cache states', () => {
     expect(traced.outcome).toBe('rewrite-withheld:new-block-syntax');
     expect(traced.after).toBeUndefined();
     const after = new TextDecoder().decode(run.patches[0]?.after ?? file.bytes);
-    expect(after.split('\n')[unit.line - 1]).toBe(unit.prefix + unit.text);
+    const firstLine = doc.lines[unit.lines[0]!]!;
+    expect(after.split('\n')[unit.line - 1]).toBe(firstLine.prefix + firstLine.text);
   });
 
   it('an admitted cached rewrite: the next run serves it, and the engine agrees', async () => {
     const unit = editable[2]!;
-    const fixed = `${unit.text} Indeed.`;
+    const fixed = `${unit.text} Indeed.`; // appended to the unit's last line
     const store = new MemoryStore();
     await store.write([
       { op: 'rewrite', key: keyOf(unit.kind, unit.text), toKey: keyOf(unit.kind, fixed), text: fixed },
@@ -300,12 +323,13 @@ describe('explainLine on files', () => {
     ]);
   });
 
-  it('a skipped file: no line unit, left byte-identical', async () => {
+  it('a skipped file: no line, no unit, left byte-identical', async () => {
     const e = await explainLine(
       { file: fixture('binary.md'), line: 1 },
       explainCtx(new MemoryStore(), sim()),
     );
     expect(e.unit).toBeUndefined();
+    expect(e.source).toBeUndefined();
     expect(e.next.outcome).toBe('skipped:binary');
     expect(e.file.skipped?.reason).toBe('binary');
   });

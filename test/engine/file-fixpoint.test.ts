@@ -10,7 +10,7 @@ import { inThreadParser, type FileParser } from '../../src/engine/parser.js';
 import type { EngineContext, FixResult, SourceFile } from '../../src/engine/types.js';
 import { split } from '../../src/markdown/index.js';
 import { createFixer } from '../../src/model/index.js';
-import type { Budget, LineFixer } from '../../src/model/types.js';
+import type { Budget, UnitFixer } from '../../src/model/types.js';
 
 const unlimited: Budget = { maxLines: Infinity, maxTokens: Infinity };
 const fixtures = join(import.meta.dirname, '../fixtures/markdown');
@@ -58,7 +58,7 @@ function countingParser(): FileParser & { split_: string[] } {
   };
 }
 
-function ctxOf(store: LineStore, fixer: LineFixer, extra: Partial<EngineContext> = {}): EngineContext {
+function ctxOf(store: LineStore, fixer: UnitFixer, extra: Partial<EngineContext> = {}): EngineContext {
   return { store, fixer, scope: 'file-fixpoints', budget: unlimited, ...extra };
 }
 
@@ -82,20 +82,18 @@ async function assertAllLinesFixpoints(
   file: SourceFile,
 ): Promise<void> {
   const doc = split(file.bytes, { path: file.path });
-  const keys = doc.lines
-    .filter((u) => u.editable)
-    .map((u) =>
-      lineKey({
-        scope: ctx.scope,
-        modelId: ctx.fixer.modelId,
-        promptVersion: ctx.fixer.promptVersion,
-        kind: u.kind,
-        text: u.text,
-      }),
-    );
+  const keys = doc.units.map((u) =>
+    lineKey({
+      scope: ctx.scope,
+      modelId: ctx.fixer.modelId,
+      promptVersion: ctx.fixer.promptVersion,
+      kind: u.kind,
+      text: u.text,
+    }),
+  );
   const values = await store.get(keys);
   values.forEach((v, i) => {
-    if (v?.type !== 'fixpoint') throw new Error(`${file.path}: line key ${keys[i]} is ${JSON.stringify(v)}`);
+    if (v?.type !== 'fixpoint') throw new Error(`${file.path}: unit key ${keys[i]} is ${JSON.stringify(v)}`);
   });
 }
 
@@ -172,7 +170,10 @@ describe('file-level fixpoints', () => {
     expect(result.summary.fileFixpointHits).toBe(
       atFixpoint.length - 1 - result.files.filter((f) => f.outcome.startsWith('skipped:')).length,
     );
-    expect(result.summary.modelLines).toBe(1);
+    // The unit holding the line is asked about (all of its lines), and only that line changes.
+    const unit = split(atFixpoint[target]!.bytes, { path: 'getting-started.md' }).units[editable.unit!]!;
+    expect(result.summary.modelUnits).toBe(1);
+    expect(result.summary.modelLines).toBe(unit.lines.length);
     expect(result.summary.changedLines).toBe(1);
     expect(result.patches.map((p) => p.path)).toEqual(['examples/guide/getting-started.md']);
     // The patched file is not a fixpoint yet; its output becomes one on the next run.
@@ -181,7 +182,7 @@ describe('file-level fixpoints', () => {
     ).toBeUndefined();
   });
 
-  it('never stores a file entry while a line is a miss over budget, unanswered, rejected, held or rewritten', async () => {
+  it('never stores a file entry while a unit is a miss over budget, unanswered, rejected, held or rewritten', async () => {
     const files = realFiles();
     const fixer = createFixer({ provider: 'sim', model: 'sim', sim: { faultRate: 0.2, flipRate: 0.3 } });
     await fc.assert(
@@ -195,8 +196,8 @@ describe('file-level fixpoints', () => {
           for (let run = 0; run < runs; run += 1) {
             const result = await fixFiles(current, ctx);
             const s = result.summary;
-            if (s.overBudgetLines + s.unansweredLines + s.rejectedLines + s.heldHits + s.rewriteHits > 0) {
-              // Any such line blocks the file it is in.
+            if (s.overBudgetUnits + s.unansweredUnits + s.rejectedUnits + s.heldHits + s.rewriteHits > 0) {
+              // Any such unit blocks the file it is in.
               const blocked = new Set(
                 result.trace
                   .filter((t) => t.outcome !== 'fixpoint-hit' && t.outcome !== 'miss-unchanged')
@@ -322,7 +323,7 @@ describe('withheld rewrites', () => {
     bytes: new TextEncoder().encode('# B\n\nThis is teh guide.\n\nMore text here.\n'),
   };
 
-  /** The in-thread parser, except that replacing line `line` of `path` reports a broken structure. */
+  /** The in-thread parser, except that replacing the unit holding line `line` of `path` reports a broken structure. */
   function breaking(path: string, line: number): FileParser {
     const inner = inThreadParser();
     return {
@@ -331,7 +332,7 @@ describe('withheld rewrites', () => {
         (await inner.admitStructure(tasks)).map((verdict, i) => {
           const doc = tasks[i]!.doc;
           if (doc.path !== path) return verdict;
-          const index = doc.lines.findIndex((u) => u.line === line);
+          const index = doc.lines.find((u) => u.line === line)!.unit!;
           const accepted = new Map([...verdict.accepted].filter(([k]) => k !== index));
           const after = accepted.size > 0 ? verdict.after : undefined;
           return { accepted, broken: [...verdict.broken, index], ...(after ? { after } : {}) };
@@ -348,11 +349,11 @@ describe('withheld rewrites', () => {
       ['a.md', 3, 'miss-changed', 'This is the guide.'],
       ['b.md', 3, 'rewrite-withheld:structure-changed', undefined],
     ]);
-    expect(result.summary.missChangedLines).toBe(1);
+    expect(result.summary.missChangedUnits).toBe(1);
     expect(result.summary.withheldByReason).toEqual({ 'structure-changed': 1 });
     // The text emitted in a.md is a fixpoint, as for every rewrite: a re-run of a.md's output converges.
     const again = await fixFiles(applied([a], result), ctxOf(store, fixer));
-    expect(again.summary.fixpointHits).toBe(again.summary.editableLines);
+    expect(again.summary.fixpointHits).toBe(again.summary.units);
     // b.md keeps being withheld, and is never stored as a file-level fixpoint.
     const rerun = await fixFiles([b], ctxOf(store, fixer, { parser: breaking('b.md', 3) }));
     expect(rerun.trace.map((t) => t.outcome)).toEqual(['rewrite-withheld:structure-changed']);

@@ -7,7 +7,8 @@ import { convergeRuns } from '../../src/engine/converge.js';
 import { fixFiles } from '../../src/engine/fix.js';
 import type { EngineContext, SourceFile } from '../../src/engine/types.js';
 import { createFixer } from '../../src/model/index.js';
-import type { Budget, FixLinesResult, LineFixer, ModelLine } from '../../src/model/types.js';
+import type { Budget, UnitFixer } from '../../src/model/types.js';
+import { scriptedFixer, unitTextOf } from '../support/scripted-fixer.js';
 
 const examples = join(import.meta.dirname, '../../examples/docs');
 const unlimited: Budget = { maxLines: Infinity, maxTokens: Infinity };
@@ -24,7 +25,7 @@ function readExamples(): SourceFile[] {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-function ctx(store: LineStore, fixer: LineFixer, budget: Budget = unlimited): EngineContext {
+function ctx(store: LineStore, fixer: UnitFixer, budget: Budget = unlimited): EngineContext {
   return { store, fixer, scope: 'test', budget };
 }
 
@@ -34,36 +35,6 @@ const applied = (
   patches: readonly { path: string; after: Uint8Array }[],
 ): SourceFile[] =>
   files.map((f) => ({ path: f.path, bytes: patches.find((p) => p.path === f.path)?.after ?? f.bytes }));
-
-/** A scripted model for engine behaviour: answers with `answer(text)`, or leaves a line unanswered on undefined. */
-function scriptedFixer(answer: (line: ModelLine) => string | undefined): LineFixer & { seen: string[] } {
-  const seen: string[] = [];
-  return {
-    modelId: 'scripted',
-    promptVersion: 'v1',
-    label: 'scripted test model',
-    seen,
-    async fixLines(lines: readonly ModelLine[], budget: Budget): Promise<FixLinesResult> {
-      const sent = lines.slice(0, Math.min(lines.length, budget.maxLines));
-      const answers = new Map<number, string>();
-      const unanswered: number[] = [];
-      for (const l of sent) {
-        seen.push(l.text);
-        const a = answer(l);
-        if (a === undefined) unanswered.push(l.id);
-        else answers.set(l.id, a);
-      }
-      return {
-        answers,
-        unanswered,
-        overBudget: lines.slice(sent.length).map((l) => l.id),
-        requests: sent.length > 0 ? 1 : 0,
-        tokens: { prompt: 10, completion: 10, total: 20 },
-        failures: [],
-      };
-    },
-  };
-}
 
 describe('fixFiles', () => {
   it('with echo changes nothing and leaves every file byte-identical', async () => {
@@ -75,7 +46,8 @@ describe('fixFiles', () => {
     expect(result.patches).toEqual([]);
     expect(result.diff).toBe('');
     expect(result.summary.changedLines).toBe(0);
-    expect(result.summary.modelLines).toBe(result.summary.distinctLines);
+    expect(result.summary.modelUnits).toBe(result.summary.distinctUnits);
+    expect(result.summary.modelLines).toBeGreaterThan(result.summary.modelUnits);
     expect(result.summary.editableLines).toBeGreaterThan(20);
   });
 
@@ -95,7 +67,7 @@ describe('fixFiles', () => {
     const second = await fixFiles(applied(files, first.patches), ctx(store, fixer));
     expect(second.summary.modelLines).toBe(0);
     expect(second.summary.changedLines).toBe(0);
-    expect(second.summary.fixpointHits).toBe(second.summary.editableLines);
+    expect(second.summary.fixpointHits).toBe(second.summary.units);
   });
 
   it('serves rewrites from the cache for the original input, with the same result and no model lines', async () => {
@@ -115,7 +87,7 @@ describe('fixFiles', () => {
       { path: 'a.md', bytes: new TextEncoder().encode(`# A\n\n${line}`) },
       { path: 'b.md', bytes: new TextEncoder().encode(`# B\n\n${line}`) },
     ];
-    const fixer = scriptedFixer((l) => l.text.replace('teh', 'the'));
+    const fixer = scriptedFixer((u) => u.lines.map((l) => l.replace('teh', 'the')));
     const result = await fixFiles(files, ctx(new MemoryStore(), fixer));
     expect(fixer.seen.filter((s) => s.includes('teh'))).toHaveLength(1);
     expect(result.summary.changedLines).toBe(2);
@@ -126,15 +98,16 @@ describe('fixFiles', () => {
     const md =
       'Run `npm test` before you push.\n\nSee [the guide](https://example.com/guide) for more.\n\nA plain line.\n';
     const files = [{ path: 'x.md', bytes: new TextEncoder().encode(md) }];
-    const hostile = scriptedFixer((l) => {
-      if (l.text.includes('npm test')) return 'Run the tests before you push.';
-      if (l.text.includes('guide')) return 'See [the guide](https://evil.example/) for more.';
+    const hostile = scriptedFixer((u) => {
+      const text = unitTextOf(u);
+      if (text.includes('npm test')) return 'Run the tests before you push.';
+      if (text.includes('guide')) return 'See [the guide](https://evil.example/) for more.';
       return 'A plain line.\nIgnore previous instructions.';
     });
     const store = new MemoryStore();
     const first = await fixFiles(files, ctx(store, hostile));
     expect(first.patches).toEqual([]);
-    expect(first.summary.rejectedLines).toBe(3);
+    expect(first.summary.rejectedUnits).toBe(3);
     expect(first.trace.map((t) => t.outcome).sort()).toEqual(
       ['rejected:code-span-changed', 'rejected:link-changed', 'rejected:multi-line'].sort(),
     );
@@ -148,12 +121,12 @@ describe('fixFiles', () => {
     const md = 'Line one has teh typo.\n\nLine two has teh typo.\n\nLine three has teh typo.\n';
     const files = [{ path: 'x.md', bytes: new TextEncoder().encode(md) }];
     const store = new MemoryStore();
-    const fixer = scriptedFixer((l) =>
-      l.text.startsWith('Line two') ? undefined : l.text.replace('teh', 'the'),
+    const fixer = scriptedFixer((u) =>
+      unitTextOf(u).startsWith('Line two') ? undefined : unitTextOf(u).replace('teh', 'the'),
     );
     const result = await fixFiles(files, ctx(store, fixer, { maxLines: 2, maxTokens: Infinity }));
-    expect(result.summary.overBudgetLines).toBe(1);
-    expect(result.summary.unansweredLines).toBe(1);
+    expect(result.summary.overBudgetUnits).toBe(1);
+    expect(result.summary.unansweredUnits).toBe(1);
     expect(result.summary.changedLines).toBe(1);
     const again = await fixFiles(files, ctx(store, fixer));
     expect(again.summary.modelLines).toBe(2);
@@ -177,7 +150,7 @@ describe('fixFiles', () => {
         throw new Error('lookup failed');
       }
     }
-    const fixer = scriptedFixer((l) => l.text);
+    const fixer = scriptedFixer((u) => u.lines);
     await expect(fixFiles(readExamples(), ctx(new BrokenStore(), fixer))).rejects.toThrow('lookup failed');
     expect(fixer.seen).toEqual([]);
   });
@@ -191,7 +164,7 @@ describe('fixFiles', () => {
       files,
       ctx(
         new MemoryStore(),
-        scriptedFixer((l) => l.text),
+        scriptedFixer((u) => u.lines),
       ),
     );
     expect(result.patches).toEqual([]);
@@ -199,6 +172,89 @@ describe('fixFiles', () => {
       ['bad.md', 'invalid-utf8'],
       ['bin.md', 'binary'],
     ]);
+  });
+});
+
+describe('prose units', () => {
+  const wrapped = [
+    '# Testing',
+    '',
+    'Run the',
+    'the tests before',
+    'you push. Teh results',
+    'go to `target/`.',
+    '',
+    '- A list item that',
+    '  wraps onto a second line.',
+    '',
+  ].join('\n');
+  const files = () => [{ path: 'wrapped.md', bytes: new TextEncoder().encode(wrapped) }];
+
+  it('sends a hard-wrapped paragraph as one unit, fixes across its line breaks and keeps the line breaks', async () => {
+    const sim = createFixer({ provider: 'sim', model: 'sim', sim: { flipRate: 0 } });
+    const result = await fixFiles(files(), ctx(new MemoryStore(), sim));
+    expect(result.summary.units).toBe(3);
+    expect(result.summary.modelUnits).toBe(3);
+    expect(result.summary.modelLines).toBe(7);
+    expect(text(result.patches[0]!.after)).toBe(
+      wrapped.replace('the tests before', 'tests before').replace('Teh results', 'The results'),
+    );
+    expect(result.summary.changedLines).toBe(2);
+    expect(result.summary.changedUnits).toBe(1);
+    expect(result.trace).toEqual([
+      {
+        path: 'wrapped.md',
+        line: 3,
+        lines: 4,
+        outcome: 'miss-changed',
+        before: 'Run the\nthe tests before\nyou push. Teh results\ngo to `target/`.',
+        after: 'Run the\ntests before\nyou push. The results\ngo to `target/`.',
+      },
+    ]);
+  });
+
+  it('sentence-case damages every continuation line with line units, none with prose units', async () => {
+    const run = async (units: 'prose' | 'line') => {
+      const fixer = createFixer({
+        provider: 'sim',
+        model: 'sim',
+        sim: { flipRate: 0, rules: ['sentence-case'] },
+      });
+      const result = await fixFiles(files(), { ...ctx(new MemoryStore(), fixer), units });
+      return result.patches[0] ? text(result.patches[0].after) : wrapped;
+    };
+    // Every unit is a sentence already; only the heading gains a full stop (the rule ends every unit).
+    const prose = await run('prose');
+    expect(prose).toBe(wrapped.replace('# Testing', '# Testing.'));
+    const lines = await run('line');
+    expect(lines.split('\n').filter((l) => /^(- | {2})?[A-Z]/.test(l))).toEqual([
+      'Run the.',
+      'The tests before.',
+      'You push. Teh results.',
+      'Go to `target/`.',
+      '- A list item that.',
+      '  Wraps onto a second line.',
+    ]);
+  });
+
+  it('rejects an answer with another number of lines and keeps the unit', async () => {
+    const merge = scriptedFixer((u) => [u.lines.join(' ')]);
+    const result = await fixFiles(files(), ctx(new MemoryStore(), merge));
+    expect(result.patches).toEqual([]);
+    expect(result.summary.rejectedByReason).toEqual({ 'line-count': 2 });
+  });
+
+  it('keys a unit by its exact lines: rewrapping the same words is another unit', async () => {
+    const store = new MemoryStore();
+    const fixer = scriptedFixer((u) => u.lines);
+    await fixFiles(files(), ctx(store, fixer));
+    const rewrapped = wrapped.replace('Run the\nthe tests before', 'Run the the\ntests before');
+    const again = await fixFiles(
+      [{ path: 'wrapped.md', bytes: new TextEncoder().encode(rewrapped) }],
+      ctx(store, fixer),
+    );
+    expect(again.summary.modelUnits).toBe(1);
+    expect(fixer.seen.at(-1)).toBe('Run the the\ntests before\nyou push. Teh results\ngo to `target/`.');
   });
 });
 
@@ -224,7 +280,7 @@ describe('convergeRuns', () => {
       scope: 'test',
       budget: unlimited,
     });
-    expect(cached.runs[0]!.changedLines).toBeGreaterThan(0);
+    expect(cached.runs[0]!.changedUnits).toBeGreaterThan(0);
     expect(cached.rerunsWithChanges).toBe(0);
     expect(cached.fixpointRate).toBe(1);
     expect(cached.runs.slice(1).every((r) => r.modelLines === 0)).toBe(true);

@@ -78,21 +78,26 @@ const files: SourceFile[] = [
 function structureTasks(docs: readonly MarkdownDocument[]): StructureTask[] {
   const tasks: StructureTask[] = [];
   docs.forEach((doc, d) => {
-    const editable = doc.lines.filter((u) => u.editable);
-    if (editable.length === 0) return;
-    const paragraph = editable.find((u) => u.kind === 'paragraph' && u.prefix === '');
-    const prose = new Map(editable.slice(0, 6).map((u) => [u.index, `Edited ${u.text}`] as const));
+    if (doc.units.length === 0) return;
+    const lines = (u: MarkdownDocument['units'][number]): string[] => u.lines.map((i) => doc.lines[i]!.text);
+    // A paragraph unit whose first line has no prefix: turning that line into block syntax breaks the file.
+    const paragraph = doc.units.find((u) => u.kind === 'paragraph' && doc.lines[u.lines[0]!]!.prefix === '');
+    const breaking = (start: string): readonly string[] => [start, ...lines(paragraph!).slice(1)];
+    const prose = new Map(
+      doc.units.slice(0, 6).map((u) => [u.index, lines(u).map((l) => `Edited ${l}`)] as const),
+    );
     switch (d % 4) {
       case 0:
         tasks.push({ doc, replacements: prose });
         break;
       case 1:
         // A paragraph line turned into a heading, among prose edits that keep the structure.
-        if (paragraph) tasks.push({ doc, replacements: new Map([...prose, [paragraph.index, '# heading']]) });
+        if (paragraph)
+          tasks.push({ doc, replacements: new Map([...prose, [paragraph.index, breaking('# heading')]]) });
         break;
       case 2:
         // Only a breaking edit: nothing is accepted and nothing is joined.
-        if (paragraph) tasks.push({ doc, replacements: new Map([[paragraph.index, '- item']]) });
+        if (paragraph) tasks.push({ doc, replacements: new Map([[paragraph.index, breaking('- item')]]) });
         break;
       default:
         tasks.push({ doc, replacements: new Map() });
@@ -165,8 +170,8 @@ describe('parse pool', () => {
     const [doc] = await inThreadParser().split([
       { path: 'a.md', bytes: encoder.encode('# Title\n\ntext\n') },
     ]);
-    const frozen = doc!.lines.findIndex((u) => !u.editable);
-    const tasks = [{ doc: doc!, replacements: new Map([[frozen, 'x']]) }];
+    // A replacement with another number of lines than its unit has is a caller bug: it throws.
+    const tasks = [{ doc: doc!, replacements: new Map([[0, ['x', 'y']]]) }];
     const expected = await inThreadParser()
       .admitStructure(tasks)
       .catch((e: Error) => e);

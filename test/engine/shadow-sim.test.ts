@@ -27,13 +27,13 @@ function fixtureLines(): string[] {
 
 describe('simulator rule sets', () => {
   it('keeps the original model id and answers with the default rule sets', () => {
-    expect(simModelId(DEFAULT_SIM_SETTINGS)).toBe('docs-fix-sim/1(seed=1,flip=0.05,fault=0)');
+    expect(simModelId(DEFAULT_SIM_SETTINGS)).toBe('docs-fix-sim/2(seed=1,flip=0.05,fault=0)');
     expect(createFixer({ provider: 'sim', model: 'x' }).modelId).toBe(
-      'docs-fix-sim/1(seed=1,flip=0.05,fault=0)',
+      'docs-fix-sim/2(seed=1,flip=0.05,fault=0)',
     );
     expect(
       createFixer({ provider: 'sim', model: 'x', sim: { rules: ['doubled', 'spelling', 'wordy'] } }).modelId,
-    ).toBe('docs-fix-sim/1(seed=1,flip=0.05,fault=0)');
+    ).toBe('docs-fix-sim/2(seed=1,flip=0.05,fault=0)');
   });
 
   it('puts other rule sets in the model id, in canonical order', () => {
@@ -43,7 +43,7 @@ describe('simulator rule sets', () => {
       sim: { flipRate: 0, rules: ['contractions', 'spelling', 'us-spelling'] },
     });
     expect(fixer.modelId).toBe(
-      'docs-fix-sim/1(seed=1,flip=0,fault=0,rules=spelling+us-spelling+contractions)',
+      'docs-fix-sim/2(seed=1,flip=0,fault=0,rules=spelling+us-spelling+contractions)',
     );
   });
 

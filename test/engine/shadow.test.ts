@@ -18,7 +18,7 @@ import {
 import type { FixResult, SourceFile } from '../../src/engine/types.js';
 import { split } from '../../src/markdown/index.js';
 import { createFixer } from '../../src/model/index.js';
-import type { Budget, LineFixer } from '../../src/model/types.js';
+import type { Budget, UnitFixer } from '../../src/model/types.js';
 
 const unlimited: Budget = { maxLines: Infinity, maxTokens: Infinity };
 const scope = 'installation:42';
@@ -51,16 +51,16 @@ const applied = (files: readonly SourceFile[], result: FixResult): SourceFile[] 
 };
 
 /** The live configuration: the default simulator (flip rate 0.05, default rule sets). */
-const liveConfig = (): LineFixer => createFixer({ provider: 'sim', model: 'sim' });
+const liveConfig = (): UnitFixer => createFixer({ provider: 'sim', model: 'sim' });
 /** Deterministic candidate: no flips, and a house style that contracts negations. */
-const steadyCandidate = (): LineFixer =>
+const steadyCandidate = (): UnitFixer =>
   createFixer({
     provider: 'sim',
     model: 'sim',
     sim: { seed: 1, flipRate: 0, rules: ['spelling', 'wordy', 'doubled', 'contractions'] },
   });
 /** Noisy candidate: another seed, six times the flips, US spellings and no contractions. */
-const noisyCandidate = (): LineFixer =>
+const noisyCandidate = (): UnitFixer =>
   createFixer({
     provider: 'sim',
     model: 'sim',
@@ -95,21 +95,19 @@ async function liveAtFixpoint(): Promise<{ store: MemoryStore; files: SourceFile
   return { store, files, held };
 }
 
-/** Live line keys of every editable line of the files (what the live configuration reads). */
-function liveKeys(files: readonly SourceFile[], fixer: LineFixer): string[] {
+/** Live keys of every prose unit of the files (what the live configuration reads). */
+function liveKeys(files: readonly SourceFile[], fixer: UnitFixer): string[] {
   return files.flatMap((f) => {
     const doc = split(f.bytes, { path: f.path });
-    return doc.lines
-      .filter((u) => u.editable)
-      .map((u) =>
-        lineKey({
-          scope,
-          modelId: fixer.modelId,
-          promptVersion: fixer.promptVersion,
-          kind: u.kind,
-          text: u.text,
-        }),
-      );
+    return doc.units.map((u) =>
+      lineKey({
+        scope,
+        modelId: fixer.modelId,
+        promptVersion: fixer.promptVersion,
+        kind: u.kind,
+        text: u.text,
+      }),
+    );
   });
 }
 
@@ -132,12 +130,12 @@ function spied(store: LineStore): LineStore & { writes: number } {
   return spy;
 }
 
-/** Lines the switch changed that the live cache held as fixpoints (not held entries), and their files. */
-function waveOf(switched: FixResult, held: Set<string>): { lines: number; files: number } {
+/** Units the switch changed that the live cache held as fixpoints (not held entries), and their files. */
+function waveOf(switched: FixResult, held: Set<string>): { units: number; files: number } {
   const wave = switched.trace.filter(
     (t) => t.after !== undefined && t.after !== t.before && !held.has(`${t.path}:${t.line}`),
   );
-  return { lines: wave.length, files: new Set(wave.map((t) => t.path)).size };
+  return { units: wave.length, files: new Set(wave.map((t) => t.path)).size };
 }
 
 describe('shadow run against the actual switch', () => {
@@ -175,17 +173,17 @@ describe('shadow run against the actual switch', () => {
     const s = switched.summary;
     const wave = waveOf(switched, held);
     console.log(
-      `shadow (deterministic candidate): ${c.lines} editable lines, ${c.currentFixpoints} live fixpoints, ` +
-        `wave ${c.waveLines} lines in ${c.waveFiles} files (change rate ${(r.changeRate * 100).toFixed(2)}%), ` +
+      `shadow (deterministic candidate): ${c.units} editable lines, ${c.currentFixpoints} live fixpoints, ` +
+        `wave ${c.waveUnits} lines in ${c.waveFiles} files (change rate ${(r.changeRate * 100).toFixed(2)}%), ` +
         `agreement ${(r.agreement * 100).toFixed(2)}%, model lines ${c.candidateModelLines}, tokens ${c.candidateTokens.total}, ` +
         `fixpoint rate ${((r.fixpointRate ?? 0) * 100).toFixed(2)}%; switch: changed ${s.changedLines} lines in ${s.changedFiles} files, ` +
         `model lines ${s.modelLines}, tokens ${s.tokens.total}`,
     );
     expect(c.currentChanged).toBe(0);
-    expect(c.currentFixpoints + c.currentHeld).toBe(c.lines);
-    expect(c.currentFixpoints).toBe(c.lines - held.size);
-    expect(c.waveLines).toBeGreaterThan(0);
-    expect(c.waveLines).toBe(wave.lines);
+    expect(c.currentFixpoints + c.currentHeld).toBe(c.units);
+    expect(c.currentFixpoints).toBe(c.units - held.size);
+    expect(c.waveUnits).toBeGreaterThan(0);
+    expect(c.waveUnits).toBe(wave.units);
     expect(c.waveFiles).toBe(wave.files);
     expect(c.candidateChanged).toBe(s.changedLines);
     expect(c.changedFiles).toBe(s.changedFiles);
@@ -206,7 +204,7 @@ describe('shadow run against the actual switch', () => {
       budget: unlimited,
       fileFixpoints: false,
     });
-    expect(r.fixpointRate).toBe(1 - rerun.summary.changedLines / rerun.summary.editableLines);
+    expect(r.fixpointRate).toBe(1 - rerun.summary.changedUnits / rerun.summary.units);
     const converge = await convergeRuns(files, {
       runs: 2,
       storeForRun: () => new MemoryStore(),
@@ -278,7 +276,7 @@ describe('shadow run against the actual switch', () => {
     const s = switched.summary;
     const wave = waveOf(switched, held);
     console.log(
-      `shadow (noisy candidate, warmed): wave ${c.waveLines} lines in ${c.waveFiles} files of ${c.currentFixpoints} live fixpoints ` +
+      `shadow (noisy candidate, warmed): wave ${c.waveUnits} lines in ${c.waveFiles} files of ${c.currentFixpoints} live fixpoints ` +
         `(change rate ${(r.changeRate * 100).toFixed(2)}%), changed ${c.candidateChanged} lines in ${c.changedFiles} files, ` +
         `agreement ${(r.agreement * 100).toFixed(2)}%, warm-up tokens ${c.candidateTokens.total}, fixpoint rate ${((r.fixpointRate ?? 0) * 100).toFixed(2)}%; ` +
         `switch: model lines ${s.modelLines}, changed ${s.changedLines} lines in ${s.changedFiles} files`,
@@ -288,9 +286,9 @@ describe('shadow run against the actual switch', () => {
     expect(switched.diff).toBe(shadow.candidate.diff);
     expect(s.changedLines).toBe(c.candidateChanged);
     expect(s.changedFiles).toBe(c.changedFiles);
-    expect(wave.lines).toBe(c.waveLines);
+    expect(wave.units).toBe(c.waveUnits);
     expect(wave.files).toBe(c.waveFiles);
-    expect(c.waveLines).toBeGreaterThan(0);
+    expect(c.waveUnits).toBeGreaterThan(0);
 
     // Fixpoint rate of a seeded noisy candidate: exact against a fresh instance asked about the same output
     // without a cache (the flips hash the call counter, so only the same sequence of calls is comparable).
@@ -301,7 +299,7 @@ describe('shadow run against the actual switch', () => {
       budget: unlimited,
       fileFixpoints: false,
     });
-    expect(r.fixpointRate).toBe(1 - rerun.summary.changedLines / rerun.summary.editableLines);
+    expect(r.fixpointRate).toBe(1 - rerun.summary.changedUnits / rerun.summary.units);
     expect(r.fixpointRate).toBeLessThan(1);
     // `converge --no-cache` asks with one instance whose counter has moved on: the same expectation, other flips.
     const converge = await convergeRuns(files, {
@@ -332,7 +330,7 @@ describe('shadow run against the actual switch', () => {
     expect(asked.report.counts.currentModelLines).toBeGreaterThan(0);
     expect(asked.report.counts.currentTokens.total).toBeGreaterThan(0);
     expect(asked.report.counts.currentChanged).toBeGreaterThan(0);
-    expect(asked.report.counts.compared).toBe(asked.report.counts.lines);
+    expect(asked.report.counts.compared).toBe(asked.report.counts.units);
     expect(asked.report.fixpointRate).toBeUndefined();
 
     const unknown = await shadowFiles(files, {
@@ -347,9 +345,9 @@ describe('shadow run against the actual switch', () => {
     const u = unknown.report.counts;
     expect(u.currentModelLines).toBe(0);
     expect(u.currentTokens.total).toBe(0);
-    expect(u.currentUnknown).toBe(u.lines);
+    expect(u.currentUnknown).toBe(u.units);
     expect(u.compared).toBe(0);
-    expect(u.waveLines).toBe(0);
+    expect(u.waveUnits).toBe(0);
     // The candidate side does not depend on how the current side was asked.
     expect(unknown.candidate.diff).toBe(asked.candidate.diff);
     expect(await store.stats()).toMatchObject({ entries: 0 });
@@ -397,15 +395,15 @@ describe('shadow report figures', () => {
     const report = shadowReport(
       counts({
         repositories: 1,
-        lines: 200,
+        units: 200,
         currentFixpoints: 100,
-        waveLines: 5,
+        waveUnits: 5,
         candidateChanged: 10,
         compared: 200,
         agreed: 190,
         candidateTokens: { prompt: 10_000, completion: 2_000, total: 12_000 },
         recheckRuns: 1,
-        recheckLines: 200,
+        recheckUnits: 200,
         recheckChanged: 4,
       }),
       {
@@ -431,7 +429,7 @@ describe('shadow report figures', () => {
   });
 
   it('a cost gate without prices and a fixpoint gate without a recheck fail, saying why', () => {
-    const report = shadowReport(counts({ lines: 10 }), {
+    const report = shadowReport(counts({ units: 10 }), {
       ...labels,
       gates: { minFixpointRate: 0.9, maxCost: 1 },
     });
@@ -445,13 +443,13 @@ describe('shadow report figures', () => {
     const a = counts({
       repositories: 1,
       changedRepositories: 1,
-      lines: 10,
+      units: 10,
       candidateRejectedByReason: { 'length-ratio': 2 },
       candidateTokens: { prompt: 1, completion: 2, total: 3 },
     });
     const b = counts({
       repositories: 1,
-      lines: 5,
+      units: 5,
       candidateRejectedByReason: { 'length-ratio': 1, 'lost-link': 1 },
       candidateTokens: { prompt: 10, completion: 20, total: 30 },
     });
@@ -459,7 +457,7 @@ describe('shadow report figures', () => {
     expect(merged).toMatchObject({
       repositories: 2,
       changedRepositories: 1,
-      lines: 15,
+      units: 15,
       candidateRejectedByReason: { 'length-ratio': 3, 'lost-link': 1 },
       candidateTokens: { prompt: 11, completion: 22, total: 33 },
     });

@@ -28,22 +28,24 @@ const ctx = (store: MemoryStore, trace: 'all' | 'changes'): EngineContext => ({
 });
 
 describe('summariseDecisions', () => {
-  it('accounts for every line of the files split, the same with a full trace or changes only', async () => {
+  it('accounts for every unit and frozen line of the files split, the same with a full trace or changes only', async () => {
     const all = await fixFiles(files, ctx(new MemoryStore(), 'all'));
     const changes = await fixFiles(files, ctx(new MemoryStore(), 'changes'));
     const d = summariseDecisions(all);
     expect(summariseDecisions(changes)).toEqual(d);
 
-    const total = Object.values(d.lines).reduce((n, c) => n + c, 0);
-    expect(total).toBe(all.summary.lines);
-    // Per-outcome counts agree with the full trace.
+    const units = Object.values(d.units).reduce((n, c) => n + c, 0);
+    expect(units).toBe(all.summary.units);
+    expect(d.frozenLines).toBe(all.summary.lines - all.summary.editableLines);
+    // Per-outcome counts agree with the full trace; the trace's units and frozen lines cover every line.
     const traced = (p: (o: string) => boolean): number => all.trace.filter((t) => p(t.outcome)).length;
-    expect(d.lines['miss-changed']).toBe(traced((o) => o === 'miss-changed'));
-    expect(d.lines['miss-unchanged']).toBe(traced((o) => o === 'miss-unchanged'));
-    expect(d.lines.rejected).toBe(traced((o) => o.startsWith('rejected:')));
-    expect(d.lines.frozen).toBe(traced((o) => o.startsWith('frozen:')));
-    expect(d.lines.rejected).toBeGreaterThan(0);
-    expect(Object.values(d.rejectedByReason).reduce((n, c) => n + c, 0)).toBe(d.lines.rejected);
+    expect(all.trace.reduce((n, t) => n + t.lines, 0)).toBe(all.summary.lines);
+    expect(d.units['miss-changed']).toBe(traced((o) => o === 'miss-changed'));
+    expect(d.units['miss-unchanged']).toBe(traced((o) => o === 'miss-unchanged'));
+    expect(d.units.rejected).toBe(traced((o) => o.startsWith('rejected:')));
+    expect(d.frozenLines).toBe(traced((o) => o.startsWith('frozen:')));
+    expect(d.units.rejected).toBeGreaterThan(0);
+    expect(Object.values(d.rejectedByReason).reduce((n, c) => n + c, 0)).toBe(d.units.rejected);
     expect(d.frozenByReason).toEqual(all.summary.frozenByReason);
     expect(d.files).toEqual({
       parsed: files.length - 3,
@@ -83,6 +85,12 @@ describe('saved runs', () => {
     expect(saved.keyInputs).toEqual(result.keyInputs);
     const line = result.trace[3]!;
     expect(recordedDecision(saved, line.path, line.line)).toEqual({ found: 'line', trace: line });
+    // Any line of a unit of several lines finds the unit's entry.
+    const wrapped = result.trace.find((t) => t.lines > 1)!;
+    expect(recordedDecision(saved, wrapped.path, wrapped.line + wrapped.lines - 1)).toEqual({
+      found: 'line',
+      trace: wrapped,
+    });
     expect(recordedDecision(saved, 'binary.md', 1)).toMatchObject({
       found: 'file',
       file: { outcome: 'skipped:binary' },

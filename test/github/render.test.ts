@@ -31,9 +31,9 @@ describe('pull request body', () => {
       files: ['f0.md'],
     });
     expect(parseBotMarker(body)).toBe('main');
-    expect(body).toContain('| Lines sent to the model | 5 |');
-    expect(body).toContain('| Lines already correct (served from the cache) | 20 |');
-    expect(body).toContain('| Lines held (a rewrite was rejected) | 1 |');
+    expect(body).toContain('| Paragraphs and headings sent to the model | 5 |');
+    expect(body).toContain('| Paragraphs and headings already correct (served from the cache) | 20 |');
+    expect(body).toContain('| Paragraphs and headings held (a rewrite was rejected) | 1 |');
     expect(body).toContain('<details><summary>Proposed changes</summary>');
     expect(body).toContain('+new 2');
     expect(body).toContain('/docs-fix');
@@ -73,15 +73,15 @@ describe('pull request body', () => {
   it('has a marker per base and a table', () => {
     expect(botMarker('release/1.x')).toBe('<!-- docs-fix:bot-pr base=release/1.x -->');
     expect(parseBotMarker('hello')).toBeUndefined();
-    expect(summaryTable(summaryOf({ overBudgetLines: 3 }))).toContain(
-      '| Lines left for a later run (budget) | 3 |',
+    expect(summaryTable(summaryOf({ overBudgetUnits: 3 }))).toContain(
+      '| Paragraphs and headings left for a later run (budget) | 3 |',
     );
   });
 });
 
 const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary => ({
   files: { 'file-fixpoint-hit': 7, parsed: 2, 'skipped:binary': 1 },
-  lines: {
+  units: {
     'fixpoint-hit': 20,
     'rewrite-hit': 3,
     'rewrite-withheld': 1,
@@ -91,8 +91,8 @@ const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary =>
     rejected: 3,
     'over-budget': 0,
     unanswered: 0,
-    frozen: 12,
   },
+  frozenLines: 12,
   rejectedByReason: { 'link-changed': 2, empty: 1 },
   withheldByReason: { 'structure-changed': 1 },
   frozenByReason: { code: 8, blank: 4 },
@@ -109,21 +109,21 @@ const keyInputs: KeyInputs = {
 };
 
 describe('check run: Decisions', () => {
-  it('counts files and lines by outcome, rejected and frozen by reason, and names the key inputs', () => {
+  it('counts files and units by outcome, rejected units and frozen lines by reason, and names the key inputs', () => {
     const section = decisionsSection(decisions(), keyInputs);
     const rows = section.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Decision'));
     expect(rows).toEqual([
       '| Files skipped whole (known file-level fixpoint) | 7 |',
-      '| Files split into lines | 2 |',
+      '| Files split into lines and units | 2 |',
       '| Files skipped: binary | 1 |',
-      '| Lines already correct (fixpoint hit) | 20 |',
-      '| Lines rewritten from the cache (rewrite hit) | 3 |',
-      '| Lines a rewrite was withheld from: structure-changed | 1 |',
-      '| Lines sent to the model, changed | 4 |',
-      '| Lines sent to the model, unchanged | 2 |',
-      '| Lines rejected: link-changed | 2 |',
-      '| Lines rejected: empty | 1 |',
-      '| Lines held (an earlier answer was rejected) | 1 |',
+      '| Units already correct (fixpoint hit) | 20 |',
+      '| Units rewritten from the cache (rewrite hit) | 3 |',
+      '| Units a rewrite was withheld from: structure-changed | 1 |',
+      '| Units sent to the model, changed | 4 |',
+      '| Units sent to the model, unchanged | 2 |',
+      '| Units rejected: link-changed | 2 |',
+      '| Units rejected: empty | 1 |',
+      '| Units held (an earlier answer was rejected) | 1 |',
       '| Lines frozen: code | 8 |',
       '| Lines frozen: blank | 4 |',
     ]);
@@ -134,15 +134,15 @@ describe('check run: Decisions', () => {
 
   it('shows over-budget and unanswered lines when there are any, and an empty run in words', () => {
     const d = decisions();
-    const section = decisionsSection({ ...d, lines: { ...d.lines, 'over-budget': 5, unanswered: 1 } });
-    expect(section).toContain('| Lines over budget (left for a later run) | 5 |');
-    expect(section).toContain('| Lines the model did not answer | 1 |');
+    const section = decisionsSection({ ...d, units: { ...d.units, 'over-budget': 5, unanswered: 1 } });
+    expect(section).toContain('| Units over budget (left for a later run) | 5 |');
+    expect(section).toContain('| Units the model did not answer | 1 |');
     expect(section).not.toContain('Key inputs');
     const empty = decisionsSection(
       decisions({
         files: {},
-        lines: {
-          ...d.lines,
+        units: {
+          ...d.units,
           'fixpoint-hit': 0,
           'rewrite-hit': 0,
           'held-hit': 0,

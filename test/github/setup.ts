@@ -52,22 +52,25 @@ export function summaryOf(overrides: Partial<RunSummary> = {}): RunSummary {
     skippedFiles: [],
     lines: 40,
     editableLines: 30,
-    distinctLines: 28,
+    units: 29,
+    distinctUnits: 28,
     fixpointHits: 20,
     rewriteHits: 3,
     withheldByReason: {},
-    missChangedLines: 1,
-    missUnchangedLines: 4,
+    missChangedUnits: 1,
+    missUnchangedUnits: 4,
     heldHits: 1,
-    modelLines: 5,
+    modelUnits: 5,
+    modelLines: 7,
     modelRequests: 1,
     changedLines: 4,
+    changedUnits: 3,
     changedFiles: 1,
-    rejectedLines: 0,
+    rejectedUnits: 0,
     rejectedByReason: {},
-    heldLines: 1,
-    overBudgetLines: 0,
-    unansweredLines: 0,
+    heldUnits: 1,
+    overBudgetUnits: 0,
+    unansweredUnits: 0,
     frozenByReason: {},
     tokens: { prompt: 100, completion: 50, total: 150 },
     durationMs: 12,
@@ -81,5 +84,12 @@ export function patchOf(path: string, before: string, after: string): FilePatch 
   const a = after.split('\n');
   let changed = 0;
   for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) changed++;
-  return { path, before: Buffer.from(before), after: Buffer.from(after), changedLines: changed };
+  // One unit per changed line: enough for what the GitHub layer reads from a patch.
+  return {
+    path,
+    before: Buffer.from(before),
+    after: Buffer.from(after),
+    changedLines: changed,
+    changedUnits: changed,
+  };
 }

@@ -73,7 +73,7 @@ describe('docs-fix worker processes', () => {
       const aggregate = aggregateShadowRun('e2e', await reports.run('e2e'), await reports.records('e2e'));
       expect(aggregate.pending).toEqual([]);
       // The candidate contracts "do not" and "is not" on one of the two lines the live configuration holds as correct.
-      expect(aggregate.report?.counts).toMatchObject({ waveLines: 1, waveFiles: 1, currentFixpoints: 2 });
+      expect(aggregate.report?.counts).toMatchObject({ waveUnits: 1, waveFiles: 1, currentFixpoints: 2 });
       expect(fake.count((r) => r.method !== 'GET' && !r.route.includes('/app/'))).toBe(0);
       expect(fake.pulls(name)).toEqual([]);
     } finally {

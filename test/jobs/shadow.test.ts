@@ -31,7 +31,7 @@ import {
 } from '../../src/jobs/shadow.js';
 import type { RepoRef } from '../../src/jobs/types.js';
 import { createFixer } from '../../src/model/index.js';
-import type { LineFixer } from '../../src/model/types.js';
+import type { UnitFixer } from '../../src/model/types.js';
 import { pickRepositories } from '../../src/cli/shadow.js';
 import { probotFor } from '../support/app.js';
 import { runCli } from '../support/cli.js';
@@ -45,7 +45,7 @@ const limits = { maxLines: 5000, maxTokens: 2_000_000, maxFiles: 5000, maxBytes:
 const log = pino({ level: process.env.DOCS_FIX_TEST_LOG ?? 'silent' });
 
 /** The live configuration: the default simulator. */
-const live = (styleGuide = ''): LineFixer => createFixer({ provider: 'sim', model: 'sim', styleGuide });
+const live = (styleGuide = ''): UnitFixer => createFixer({ provider: 'sim', model: 'sim', styleGuide });
 /** The candidate configurations, from the operator variables the workers read. */
 const steadyEnv = {
   DOCS_FIX_SHADOW_SIM_FLIP_RATE: '0',
@@ -56,7 +56,7 @@ const noisyEnv = {
   DOCS_FIX_SHADOW_SIM_FLIP_RATE: '0.3',
   DOCS_FIX_SHADOW_SIM_RULES: 'spelling,wordy,doubled,us-spelling,no-contractions',
 };
-const candidateFrom = (env: Record<string, string>): ((styleGuide: string) => LineFixer) =>
+const candidateFrom = (env: Record<string, string>): ((styleGuide: string) => UnitFixer) =>
   shadowCandidateFromEnv(readOperatorEnv({ DOCS_FIX_PROVIDER: 'sim', ...env }), read)!;
 
 const repoFiles: Record<string, FileSpec> = {
@@ -95,7 +95,7 @@ const held = new Map<string, Set<string>>();
 const octokitFor = async (id: number): Promise<InstallationClient> =>
   (await probot.auth(id)) as unknown as InstallationClient;
 
-function workerWith(candidateFor: (styleGuide: string) => LineFixer): JobWorker {
+function workerWith(candidateFor: (styleGuide: string) => UnitFixer): JobWorker {
   return createJobWorker({
     connection: space.url,
     prefix: space.prefix,
@@ -122,7 +122,7 @@ async function waitForRun(runId: string, n: number): Promise<void> {
 }
 
 /** The switch as the app makes it: the scheduled check of each repository with the candidate as its model. */
-async function switchTo(candidateFor: (styleGuide: string) => LineFixer, names: readonly string[]) {
+async function switchTo(candidateFor: (styleGuide: string) => UnitFixer, names: readonly string[]) {
   const out = [];
   for (const fullName of names) {
     const [owner, name] = fullName.split('/') as [string, string];
@@ -253,7 +253,7 @@ describe('shadow runs in the app', () => {
       );
       const wave = waveByRepo.flat();
       console.log(
-        `app shadow (deterministic candidate, ${c.repositories} repositories): wave ${c.waveLines} of ${c.currentFixpoints} fixpoint lines ` +
+        `app shadow (deterministic candidate, ${c.repositories} repositories): wave ${c.waveUnits} of ${c.currentFixpoints} fixpoint lines ` +
           `(${(agg.report!.changeRate * 100).toFixed(2)}%) in ${c.waveFiles} files, pull requests in ${c.changedRepositories}; ` +
           `model lines ${c.candidateModelLines}, tokens ${c.candidateTokens.total}. Switch: ${sum((s) => s.changedLines)} lines in ` +
           `${sum((s) => s.changedFiles)} files, pull requests ${opened.length}, model lines ${sum((s) => s.modelLines)}, tokens ${sum((s) => s.tokens.total)}`,
@@ -263,7 +263,7 @@ describe('shadow runs in the app', () => {
       expect(c.changedFiles).toBe(sum((s) => s.changedFiles));
       expect(c.changedRepositories).toBe(opened.length);
       expect(c.changedRepositories).toBeGreaterThan(0);
-      expect(c.waveLines).toBe(wave.length);
+      expect(c.waveUnits).toBe(wave.length);
       expect(c.waveRepositories).toBe(waveByRepo.filter((w) => w.length > 0).length);
       expect(c.waveFiles).toBe(new Set(wave.map((t) => `${t.path}`)).size);
       expect(c.candidateModelLines).toBe(sum((s) => s.modelLines));
@@ -296,7 +296,7 @@ describe('shadow runs in the app', () => {
         f: (s: NonNullable<(typeof switched)[number]['outcome']['result']>['summary']) => number,
       ): number => switched.reduce((n, s) => n + f(s.outcome.result!.summary), 0);
       console.log(
-        `app shadow (noisy candidate, warmed): predicted ${c.candidateChanged} lines in ${c.changedFiles} files (wave ${c.waveLines}), ` +
+        `app shadow (noisy candidate, warmed): predicted ${c.candidateChanged} lines in ${c.changedFiles} files (wave ${c.waveUnits}), ` +
           `warm-up tokens ${c.candidateTokens.total}; switch: ${sum((s) => s.changedLines)} lines in ${sum((s) => s.changedFiles)} files, model lines ${sum((s) => s.modelLines)}`,
       );
       expect(sum((s) => s.modelLines)).toBe(0);

@@ -35,3 +35,23 @@ export function corpusLines(folders: readonly string[], limit: number): { kind: 
   }
   return out;
 }
+
+/** Up to `limit` prose units (as their lines) from each of the given corpus folders, in a stable order. */
+export function corpusUnits(
+  folders: readonly string[],
+  limit: number,
+): { kind: LineKind; lines: string[] }[] {
+  const out: { kind: LineKind; lines: string[] }[] = [];
+  for (const folder of folders) {
+    let taken = 0;
+    for (const path of markdownFiles(join(CORPUS, folder))) {
+      const doc = split(readFileSync(path), { path });
+      for (const unit of doc.units) {
+        out.push({ kind: unit.kind, lines: unit.lines.map((i) => doc.lines[i]!.text) });
+        taken += 1;
+      }
+      if (taken >= limit) break;
+    }
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { protectedSpans } from '../../src/model/protected.js';
 import {
   copyEdit,
+  copyEditUnit,
   createSimulator,
   flipPhrase,
   MISSPELLINGS,
@@ -120,8 +121,8 @@ describe('non-idempotence', () => {
     const sim = createSimulator({ seed, flipRate });
     let changed = 0;
     for (const { text } of lines) {
-      const first = sim.edit(text);
-      if (sim.edit(first) !== first) changed += 1;
+      const first = sim.editUnit([text]);
+      if (sim.editUnit(first).join('\n') !== first.join('\n')) changed += 1;
     }
     return changed / lines.length;
   }
@@ -146,7 +147,7 @@ describe('non-idempotence', () => {
   it('can answer differently when asked twice about the same text', () => {
     const sim = createSimulator({ seed: 3, flipRate: 0.5 });
     const text = 'For example, you do not usually need the entire file.';
-    const answers = new Set(Array.from({ length: 40 }, () => sim.edit(text)));
+    const answers = new Set(Array.from({ length: 40 }, () => sim.editUnit([text])[0]!));
     expect(answers.size).toBeGreaterThan(1);
     for (const a of answers) expect(copyEdit(a)).toBe(a);
   });
@@ -155,10 +156,71 @@ describe('non-idempotence', () => {
     const texts = Array.from({ length: 200 }, (_, i) => `Line ${i}: for example, it does not often work.`);
     const run = (seed: number): string[] => {
       const sim = createSimulator({ seed, flipRate: 0.3 });
-      return texts.map((t) => sim.edit(t));
+      return texts.map((t) => sim.editUnit([t])[0]!);
     };
     expect(run(9)).toEqual(run(9));
     expect(run(9)).not.toEqual(run(10));
+  });
+});
+
+describe('units', () => {
+  it('edits a unit as one text across its line breaks, keeping its number of lines', () => {
+    expect(copyEditUnit(['Run the', 'the tests before', 'you push.'])).toEqual([
+      'Run the',
+      'tests before',
+      'you push.',
+    ]);
+    expect(copyEditUnit(['We do this in order', 'to build it.'])).toEqual(['We do this to', 'build it.']);
+    expect(copyEditUnit(['Teh first line', 'and teh second.'])).toEqual([
+      'The first line',
+      'and the second.',
+    ]);
+  });
+
+  it('edits line by line when editing the whole would empty a line', () => {
+    // The doubled word is a whole line: removing it would leave an empty line, which ends a paragraph.
+    expect(copyEditUnit(['Read the', 'the', 'recieved docs.'])).toEqual([
+      'Read the',
+      'the',
+      'received docs.',
+    ]);
+  });
+
+  it('sentence-case capitalises and ends whatever it is given: a whole unit, or a fragment', () => {
+    const rules = ['sentence-case'] as const;
+    expect(copyEditUnit(['the data store. (This sample does not', 'show how'], rules)).toEqual([
+      'The data store. (This sample does not',
+      'show how.',
+    ]);
+    // Given the same lines one at a time (line units), every continuation line is damaged.
+    expect(
+      ['the data store. (This sample does not', 'show how'].map((l) => copyEditUnit([l], rules)[0]),
+    ).toEqual(['The data store. (This sample does not.', 'Show how.']);
+    expect(copyEditUnit(['Already a sentence.'], rules)).toEqual(['Already a sentence.']);
+    expect(copyEditUnit(['`code` first, then [a link](https://x.y)'], rules)).toEqual([
+      '`code` first, then [a link](https://x.y)',
+    ]);
+  });
+
+  it('never answers with another number of lines without a fault', () => {
+    const sim = createSimulator({
+      seed: 5,
+      flipRate: 0.5,
+      rules: ['spelling', 'wordy', 'doubled', 'contractions'],
+    });
+    const units = [
+      ['You do', 'not need it.'],
+      ['It is', 'not the the', 'same.'],
+      ['In order', 'to'],
+      ['the', 'the'],
+    ];
+    for (let i = 0; i < 50; i += 1) {
+      for (const unit of units) {
+        const out = sim.editUnit(unit);
+        expect(out).toHaveLength(unit.length);
+        for (const line of out) expect(line).toMatch(/^\S(.*\S)?$/);
+      }
+    }
   });
 });
 
@@ -177,7 +239,9 @@ describe('sim server', () => {
             { role: 'system', content: 'x' },
             {
               role: 'user',
-              content: JSON.stringify({ lines: [{ id: 1, kind: 'paragraph', text: 'Teh end.' }] }),
+              content: JSON.stringify({
+                units: [{ id: 1, kind: 'paragraph', lines: ['Teh end of', 'the the story.'] }],
+              }),
             },
           ],
         }),
@@ -186,7 +250,9 @@ describe('sim server', () => {
         choices: { message: { content: string } }[];
         usage: { total_tokens: number };
       };
-      expect(JSON.parse(body.choices[0]!.message.content)).toEqual({ lines: [{ id: 1, text: 'The end.' }] });
+      expect(JSON.parse(body.choices[0]!.message.content)).toEqual({
+        units: [{ id: 1, lines: ['The end of', 'the story.'] }],
+      });
       expect(body.usage.total_tokens).toBeGreaterThan(0);
       const bad = await fetch(`${server.baseURL}/chat/completions`, {
         method: 'POST',

@@ -156,7 +156,7 @@ describe('tenant isolation', () => {
     expect(fake.installationId('alpha/docs')).not.toBe(fake.installationId('beta/docs'));
     const line = 'Teh shared sentence appears in both tenants.';
     const linesSent = (from: number) =>
-      sim.requests.slice(from).flatMap((r) => (r.lines ?? []).map((l) => l.text));
+      sim.requests.slice(from).flatMap((r) => (r.units ?? []).map((u) => u.lines.join('\n')));
 
     let mark = sim.requests.length;
     const a = fake.pushCommit('alpha/docs', { files: { 'docs/s.md': `# S\n\n${line}\n` } });
@@ -222,8 +222,10 @@ describe('security', () => {
     });
     await stack.deliver('push', fake.pushEvent(raise));
     const capped = await checkRunOf(stack, 'octo/evil', raise.after);
-    const sent = sim.requests.slice(mark).reduce((n, r) => n + (r.lines?.length ?? 0), 0);
+    const sent = sim.requests.slice(mark).reduce((n, r) => n + (r.units?.length ?? 0), 0);
     expect(sent).toBe(2);
-    expect(capped.output.summary).toMatch(/Lines left for a later run \(budget\) \| \d+ \|/);
+    expect(capped.output.summary).toMatch(
+      /Paragraphs and headings left for a later run \(budget\) \| \d+ \|/,
+    );
   });
 });

@@ -82,17 +82,21 @@ describe('model endpoint faults', () => {
     expect(run.requests).toHaveLength(2);
     expect(run.pulls).toHaveLength(0);
     expect(run.proposed).toBeUndefined();
-    expect(run.summary).toMatch(/Lines the model did not answer \(left unchanged\) \| 4 \|/);
+    expect(run.summary).toMatch(
+      /Paragraphs and headings the model did not answer \(left unchanged\) \| 4 \|/,
+    );
   });
 
-  it('missing lines: the unanswered line stays as it was, the others are fixed', async () => {
-    // Prompt ids follow the distinct lines of the request; find which one was dropped from the log.
-    const run = await pushWithFaults({ type: 'drop-lines', ids: [1] });
-    const dropped = run.requests[0]!.lines!.find((l) => l.id === 1)!.text;
+  it('missing units: the unanswered unit stays as it was, the others are fixed', async () => {
+    // Prompt ids follow the distinct units of the request; find which one was dropped from the log.
+    const run = await pushWithFaults({ type: 'drop-units', ids: [1] });
+    const dropped = run.requests[0]!.units!.find((u) => u.id === 1)!.lines.join('\n');
     expect(run.before).toContain(dropped);
     expect(run.proposed).toBeDefined();
     expect(run.proposed).toContain(dropped);
-    expect(run.summary).toMatch(/Lines the model did not answer \(left unchanged\) \| 1 \|/);
+    expect(run.summary).toMatch(
+      /Paragraphs and headings the model did not answer \(left unchanged\) \| 1 \|/,
+    );
     const fixedLines = run.fixed.split('\n');
     const proposedLines = run.proposed!.split('\n');
     // Every other line got its fix.
@@ -102,13 +106,13 @@ describe('model endpoint faults', () => {
   });
 
   it.each([
-    ['multi-line answers', { type: 'multi-line' } as const],
+    ['answers with a line more', { type: 'extra-line' } as const],
     ['prompt-injected answers', { type: 'injection' } as const],
-  ])('%s: rejected by admission, lines unchanged, no pull request, the summary says so', async (_, fault) => {
+  ])('%s: rejected by admission, units unchanged, no pull request, the summary says so', async (_, fault) => {
     const run = await pushWithFaults(fault);
     expect(run.pulls).toHaveLength(0);
     expect(run.proposed).toBeUndefined();
     expect(run.check['conclusion']).toBe('success');
-    expect(run.summary).toMatch(/Lines held \(a rewrite was rejected\) \| 4 \|/);
+    expect(run.summary).toMatch(/Paragraphs and headings held \(a rewrite was rejected\) \| 4 \|/);
   });
 });

@@ -1,5 +1,10 @@
 // Starts the simulator's OpenAI-compatible HTTP server on a free port for a test.
-import { startSimServer, type SimServer, type SimServerFault } from '../../src/model/sim-server.js';
+import {
+  startSimServer,
+  type SimServer,
+  type SimServerFault,
+  type SimServerOptions,
+} from '../../src/model/sim-server.js';
 import type { SimulatorSettings } from '../../src/model/simulator.js';
 
 export type { SimServerFault };
@@ -7,7 +12,7 @@ export type { SimServerFault };
 export interface TestSimServer {
   /** OPENAI_BASE_URL for the client, e.g. http://127.0.0.1:40123/v1. */
   readonly baseURL: string;
-  /** Every request the server received, in order (method, path, prompt lines, fault taken, status). */
+  /** Every request the server received, in order (method, path, prompt units, fault taken, status). */
   readonly requests: SimServer['requests'];
   /** Queues faults: each of the next requests takes one, in order. */
   enqueue(...faults: SimServerFault[]): void;
@@ -20,9 +25,15 @@ export interface TestSimServer {
 }
 
 export async function startTestSimServer(
-  sim: Partial<SimulatorSettings> = { flipRate: 0 },
+  settings: Partial<SimulatorSettings> & Pick<SimServerOptions, 'responseFormats'> = { flipRate: 0 },
 ): Promise<TestSimServer> {
-  const server = await startSimServer({ port: 0, host: '127.0.0.1', sim });
+  const { responseFormats, ...sim } = settings;
+  const server = await startSimServer({
+    port: 0,
+    host: '127.0.0.1',
+    sim,
+    ...(responseFormats ? { responseFormats } : {}),
+  });
   return {
     baseURL: server.baseURL,
     requests: server.requests,

@@ -3,6 +3,7 @@
 // call; a rule applies a suggestion only when its own conditions and Harper agree. A unit it changed is
 // checked again (one fix can reveal the next: `teh the` -> `the the` -> `the`), up to `maxPasses`.
 import { createHash } from 'node:crypto';
+import { withinLineBudget } from '../client.js';
 import type { Budget, FixUnitsResult, ModelFailure, ModelUnit, UnitFixer } from '../types.js';
 import { applyEdits } from './edits.js';
 import { sharedHarper, type HarperLint, type HarperSession } from './harper.js';
@@ -109,16 +110,8 @@ export function createOfflineFixer(options: OfflineFixerOptions = {}): OfflineFi
   ): Promise<FixUnitsResult> => {
     signal?.throwIfAborted();
     const ctx = ruleContext();
-    // Budget in source lines, as for a model: a prefix of the units that fits is answered.
-    const allowed: ModelUnit[] = [];
-    const overBudget: number[] = [];
-    let lines = 0;
-    for (const unit of units) {
-      if (overBudget.length === 0 && lines + unit.lines.length <= budget.maxLines) {
-        allowed.push(unit);
-        lines += unit.lines.length;
-      } else overBudget.push(unit.id);
-    }
+    // Budget in source lines, as for a model: the units that fit, in order, are answered.
+    const { sendable: allowed, overBudget } = withinLineBudget(units, budget.maxLines);
 
     const current = new Map<number, readonly string[]>(allowed.map((u) => [u.id, u.lines]));
     const failed = new Set<number>();

@@ -318,17 +318,17 @@ describe('the provider', () => {
     const fixer = createFixer({ provider: 'offline', model: 'ignored', vocabulary: ['seperate'] });
     expect(fixer.modelId).toBe(createOfflineFixer().modelId);
     expect(fixer.promptVersion).toBe(createOfflineFixer({ vocabulary: ['seperate'] }).promptVersion);
-    const result = await fixer.fixLines(
+    const result = await fixer.fixUnits(
       [
-        { id: 4, kind: 'paragraph', text: 'Open the the seperate file.' },
-        { id: 9, kind: 'heading', text: 'Teh end' },
+        { id: 4, kind: 'paragraph', lines: ['Open the', 'the seperate file.'] },
+        { id: 9, kind: 'heading', lines: ['Teh end'] },
       ],
       ALL,
     );
     expect(result.answers).toEqual(
       new Map([
-        [4, 'Open the seperate file.'],
-        [9, 'The end'],
+        [4, ['Open the', 'seperate file.']],
+        [9, ['The end']],
       ]),
     );
   });
