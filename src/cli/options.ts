@@ -94,7 +94,7 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--provider <name>',
-        'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else sim)',
+        'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else offline: harper.js and a list of common misspellings, in-process)',
       ).choices(['offline', 'sim', 'echo', 'openai']),
     )
     .option('--model <id>', 'model id (default: $DOCS_FIX_MODEL)')
@@ -157,7 +157,8 @@ export function loadConfig(path: string | undefined): RepoConfig {
 export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): Provider {
   if (opts.provider) return opts.provider;
   if (env.DOCS_FIX_PROVIDER) return readOperatorEnv(env).DOCS_FIX_PROVIDER;
-  return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? 'openai' : 'sim';
+  // With no endpoint, a real (rule-based) copy editor; the simulator is for tests and demonstrations.
+  return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? 'openai' : 'offline';
 }
 
 /** Builds everything a run needs from the options; the caller closes `store`. */

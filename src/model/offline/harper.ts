@@ -33,6 +33,12 @@ export function harperVersion(): string {
 type Linter = import('harper.js').LocalLinter;
 
 let shared: HarperSession | undefined;
+let started = 0;
+
+/** How many linters this process has created (one is the goal: a worker serves every job with it). */
+export function lintersStarted(): number {
+  return started;
+}
 
 /** The process's Harper session (created on first call; the linter itself on first lint). */
 export function sharedHarper(): HarperSession {
@@ -51,6 +57,7 @@ export function createHarperSession(): HarperSession {
     // Loaded here, not at module load: the inlined binary is a 21 MB module that only this provider needs.
     const harper = await import('harper.js');
     const { binaryInlined } = await import('harper.js/binaryInlined');
+    started += 1;
     const l = new harper.LocalLinter({ binary: binaryInlined, dialect: harper.Dialect.American });
     // The first lint builds Harper's dictionary; do it now so that no job pays for it twice.
     await l.setup();

@@ -19,6 +19,7 @@ export {
 export {
   createHarperSession,
   harperVersion,
+  lintersStarted,
   sharedHarper,
   type HarperLint,
   type HarperSession,

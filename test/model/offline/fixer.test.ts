@@ -7,6 +7,7 @@ import {
   createOfflineFixer,
   DEFAULT_RULES,
   harperVersion,
+  lintersStarted,
   misspellingsVersion,
   sharedHarper,
   type HarperSession,
@@ -335,7 +336,13 @@ describe('the provider', () => {
 });
 
 describe('one linter per process', () => {
-  it('shares one Harper session between fixers', () => {
+  it('is shared by every fixer the process builds, as a worker builds one per job', async () => {
     expect(sharedHarper()).toBe(sharedHarper());
+    for (const vocabulary of [[], ['Lanternfish'], ['seperate']]) {
+      const fixer = createFixer({ provider: 'offline', model: 'ignored', vocabulary });
+      const result = await fixer.fixUnits([{ id: 1, kind: 'paragraph', lines: ['Run the the job.'] }], ALL);
+      expect(result.requests).toBe(1);
+    }
+    expect(lintersStarted()).toBe(1);
   });
 });
