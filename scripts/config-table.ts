@@ -1,6 +1,8 @@
-// Rewrites the generated configuration tables in README.md from the zod schemas (test/config checks them).
+// Rewrites the generated configuration tables in README.md and src/config/defaults.ts from the zod schemas
+// (test/config checks them).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { operatorEnvTable, repoConfigTable } from '../src/config/docs.js';
+import { defaultsModule } from '../src/config/generate.js';
 
 export function replaceBlock(text: string, name: string, body: string): string {
   const start = `<!-- generated:${name} -->`;
@@ -16,4 +18,5 @@ let readme = readFileSync(path, 'utf8');
 readme = replaceBlock(readme, 'repo-config', repoConfigTable());
 readme = replaceBlock(readme, 'operator-env', operatorEnvTable());
 writeFileSync(path, readme);
-process.stdout.write('README.md: configuration tables regenerated\n');
+writeFileSync('src/config/defaults.ts', defaultsModule());
+process.stdout.write('README.md: configuration tables regenerated; src/config/defaults.ts regenerated\n');

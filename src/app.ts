@@ -1,6 +1,7 @@
 // The Probot app: thin handlers that read the event, check it applies, and hand it on as a job.
 // They make no GitHub request on the common paths (GitHub gives a delivery 10 seconds; the workers do the work).
 import type { Context, Probot } from 'probot';
+import type { AppIdentityView } from './github/app-identity.js';
 import { changedMarkdownFilesFromPush, type PushPayloadFiles } from './github/changed-files.js';
 import { isBotBranch } from './github/pull-request.js';
 import type { JobSpec, RepoRef } from './jobs/types.js';
@@ -11,8 +12,8 @@ export interface AppDeps {
   /** Creates or updates a repository's scheduled re-run check (default schedule until its config is read). */
   upsertSchedule(repo: RepoRef): Promise<void>;
   removeSchedule(repo: RepoRef): Promise<void>;
-  /** The app's own login, `<slug>[bot]`, so that its own events are ignored. */
-  botLogin(): Promise<string>;
+  /** Who the app is, so that its own events are ignored (answers at once, known or not: no request). */
+  identity: AppIdentityView;
 }
 
 const CONFIG_PATH = '.github/docs-fix.yml';
@@ -67,21 +68,17 @@ function refsOf(
 
 export function createApp(deps: AppDeps) {
   return (app: Probot): void => {
-    const isOwnBot = async (login: string | undefined): Promise<boolean> =>
-      login !== undefined && login === (await deps.botLogin());
-
     app.on('push', async (context) => {
       const p = context.payload;
       const ref = repoRef(context);
       if (!ref || !p.ref.startsWith('refs/heads/') || p.deleted) return;
       const branch = p.ref.slice('refs/heads/'.length);
       if (isBotBranch(branch)) return;
-      // Before the bot login, which costs a request the first time: a push without markdown costs none.
       if (!pushTouchesDocs(p.commits)) {
         context.log.debug({ branch }, 'push touches no markdown: ignored');
         return;
       }
-      if (await isOwnBot(p.sender?.login)) return;
+      if (deps.identity.isOwn(p.sender)) return;
       // Complete commit lists in the payload name the changed files: the worker then skips the compare.
       const fromPayload = changedMarkdownFilesFromPush(p as unknown as PushPayloadFiles, ALL_MARKDOWN);
       const job = await deps.enqueue({
@@ -102,7 +99,9 @@ export function createApp(deps: AppDeps) {
       const command = parseCommand(p.comment.body);
       if (!command) return;
       const user = p.comment.user;
-      if (!user || user.type === 'Bot' || (await isOwnBot(user.login))) return;
+      // No bot's command is taken, this app's own or another's.
+      if (!user || user.type === 'Bot' || deps.identity.isOwn(user, p.comment.performed_via_github_app))
+        return;
       const ref = repoRef(context);
       if (!ref) return;
       if (command.kind === 'unknown') {
@@ -134,16 +133,19 @@ export function createApp(deps: AppDeps) {
 
     app.on(['installation.created', 'installation.new_permissions_accepted'], async (context) => {
       const { installation, repositories } = context.payload;
+      deps.identity.learn(installation.app_id, installation.app_slug);
       for (const ref of refsOf(installation.id, repositories)) await deps.upsertSchedule(ref);
     });
 
     app.on('installation.deleted', async (context) => {
       const { installation, repositories } = context.payload;
+      deps.identity.learn(installation.app_id, installation.app_slug);
       for (const ref of refsOf(installation.id, repositories)) await deps.removeSchedule(ref);
     });
 
     app.on('installation_repositories', async (context) => {
       const { installation, repositories_added, repositories_removed } = context.payload;
+      deps.identity.learn(installation.app_id, installation.app_slug);
       for (const ref of refsOf(installation.id, repositories_added)) await deps.upsertSchedule(ref);
       for (const ref of refsOf(installation.id, repositories_removed)) await deps.removeSchedule(ref);
     });

@@ -7,11 +7,13 @@ import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { readOperatorEnv, type OperatorEnv } from './config/index.js';
+import type { AppIdentity } from './github/app-identity.js';
+import { createWebhookPayloadValidator, type WebhookPayloadValidator } from './github/webhook-payload.js';
 import { createJobQueue, installShutdown, registerJobMetrics, type JobQueue } from './jobs/index.js';
 import { createLogger, secretValues } from './log.js';
 import { createRegistry, registerRunMetrics } from './metrics.js';
 import {
-  appBotLogin,
+  appIdentityFromEnv,
   createProbotFromEnv,
   startWorkers,
   type WorkerRuntime,
@@ -25,6 +27,8 @@ export interface RunningServer {
   readonly workers?: WorkerRuntime;
   readonly probot: Probot;
   readonly log: Logger;
+  /** Who the app is (its bot's login once learned). */
+  readonly identity: AppIdentity;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,10 @@ export interface ServerOptions {
   readonly queueBackoffMs?: number;
   /** Timings of the in-process workers (tests shorten them). */
   readonly workerTuning?: WorkerTuning;
+  /** Checks payloads before the handlers read them (default: against @octokit/webhooks-schemas). */
+  readonly payloads?: WebhookPayloadValidator;
+  /** Retries of the background lookup of the app's identity (tests shorten them). */
+  readonly identityRetry?: { readonly initialMs?: number; readonly maxMs?: number };
 }
 
 const WEBHOOK_PATH = '/api/github/webhooks';
@@ -82,12 +90,13 @@ function reply(res: ServerResponse, status: number, body: string): void {
 
 /**
  * The webhook endpoint: verifies the signature over the raw body (401 when it does not match), parses the
- * payload (400 when it is not JSON), hands the event to the Probot app (whose handlers only enqueue) and
- * answers 200, or 500 when a handler failed (e.g. Redis down: GitHub shows the failed delivery, which can be
- * redelivered). Probot's own middleware answers 400 to a wrong signature; GitHub's guidance and our
- * operators' alerts expect 401.
+ * payload (400 when it is not JSON), checks the fields the handlers read against GitHub's payload schema
+ * (400 naming the field when they do not match), hands the event to the Probot app (whose handlers only
+ * enqueue) and answers 200, or 500 when a handler failed (e.g. Redis down: GitHub shows the failed delivery,
+ * which can be redelivered). Probot's own middleware answers 400 to a wrong signature; GitHub's guidance and
+ * our operators' alerts expect 401.
  */
-function webhookHandler(probot: Probot, log: Logger) {
+function webhookHandler(probot: Probot, log: Logger, payloads: WebhookPayloadValidator) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') return reply(res, 405, 'POST only');
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
@@ -134,6 +143,20 @@ function webhookHandler(probot: Probot, log: Logger) {
       log.warn({ delivery: id, event: name }, 'webhook payload is not an object: dropped');
       return reply(res, 400, 'payload is not a JSON object');
     }
+    let verdict: Awaited<ReturnType<WebhookPayloadValidator['validate']>>;
+    try {
+      verdict = await payloads.validate(name, payload);
+    } catch (err) {
+      log.error({ err, delivery: id, event: name }, 'webhook payload schema could not be loaded');
+      return reply(res, 500, 'payload schema unavailable');
+    }
+    if (!verdict.ok) {
+      log.warn(
+        { delivery: id, event: name, reason: verdict.reason },
+        'webhook payload does not match its schema: refused',
+      );
+      return reply(res, 400, verdict.reason);
+    }
     const timer = setTimeout(() => reply(res, 202, 'still processing'), ACK_TIMEOUT_MS);
     try {
       await probot.receive({ id, name, payload } as Parameters<Probot['receive']>[0]);
@@ -174,6 +197,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await healthRedis.connect().catch(() => undefined);
 
   const probot = options.probot ?? createProbotFromEnv(env, log);
+  // Learned in the background once the server listens; deliveries never wait for it.
+  const identity = appIdentityFromEnv(env, operator, probot, log, options.identityRetry);
   const appFn = createApp({
     enqueue: (spec) => queue.enqueue(spec),
     upsertSchedule: async (repo) => {
@@ -182,10 +207,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     removeSchedule: async (repo) => {
       await queue.removeSchedule(repo);
     },
-    botLogin: appBotLogin(probot),
+    identity,
   });
   await probot.load(appFn);
-  const webhooks = webhookHandler(probot, log.child({ name: 'webhooks' }));
+  const webhooks = webhookHandler(
+    probot,
+    log.child({ name: 'webhooks' }),
+    options.payloads ?? createWebhookPayloadValidator(),
+  );
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -226,6 +255,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, webhooks: `${url}${WEBHOOK_PATH}` }, 'docs-fix listening');
+  identity.start();
 
   const workers =
     operator.WORKER_CONCURRENCY > 0
@@ -237,6 +267,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           runMetrics,
           jobMetrics,
           queue,
+          identity,
           tuning: options.workerTuning,
         })
       : undefined;
@@ -248,7 +279,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     workers,
     probot,
     log,
+    identity,
     async close() {
+      identity.stop();
       await workers?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -3,6 +3,7 @@
 import { createProbot, ProbotOctokit, type Probot } from 'probot';
 import type { Logger } from 'pino';
 import { CacheError, CacheFullError, openStore } from './cache/index.js';
+import { createAppIdentity, type AppIdentity } from './github/app-identity.js';
 import { completeCheckRun } from './github/check-run.js';
 import type { OperatorEnv } from './config/index.js';
 import { createJobHandler } from './jobs/handler.js';
@@ -34,6 +35,8 @@ export interface WorkerOptions {
   readonly jobMetrics?: JobMetrics;
   /** Used to keep schedules in step with repository config. */
   readonly queue: JobQueue;
+  /** The app's identity, shared with the web process's handlers (default: its own, from the environment). */
+  readonly identity?: AppIdentity;
   readonly concurrency?: number;
   /** Timings (tests shorten them; production uses the defaults). */
   readonly tuning?: WorkerTuning;
@@ -79,24 +82,37 @@ export function createProbotFromEnv(env: NodeJS.ProcessEnv, log: Logger): Probot
   });
 }
 
-/** The app's own login (`<slug>[bot]`), looked up once with the app's JWT; a failed lookup is retried next time. */
-export function appBotLogin(probot: Probot): () => Promise<string> {
-  let login: Promise<string> | undefined;
-  return () =>
-    (login ??= probot
-      .auth()
-      .then(
-        async (octokit) => `${(await octokit.rest.apps.getAuthenticated()).data?.slug ?? 'docs-fix'}[bot]`,
-      )
-      .catch((err: unknown) => {
-        login = undefined;
-        throw err;
-      }));
+/**
+ * The app's identity for a web or worker process: `APP_SLUG` when set, else learned from GitHub with the
+ * app's JWT (`GET /app`), which `start()` retries in the background.
+ */
+export function appIdentityFromEnv(
+  env: NodeJS.ProcessEnv,
+  operator: Pick<OperatorEnv, 'APP_SLUG'>,
+  probot: Probot,
+  log: Logger,
+  retry?: { initialMs?: number; maxMs?: number },
+): AppIdentity {
+  const appId = Number(env.APP_ID);
+  return createAppIdentity({
+    appId: Number.isSafeInteger(appId) && appId > 0 ? appId : undefined,
+    slug: operator.APP_SLUG,
+    log: log.child({ name: 'app-identity' }),
+    retry,
+    fetchSlug: async () => {
+      const octokit = await probot.auth();
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new Error("GitHub answered GET /app without the app's slug");
+      return data.slug;
+    },
+  });
 }
 
 export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntime> {
   const { operator, log } = options;
   const probot = options.probot ?? createProbotFromEnv(options.env, log);
+  // A worker asks for the identity when a job needs it (a job that cannot learn it fails and retries).
+  const identity = options.identity ?? appIdentityFromEnv(options.env, operator, probot, log);
   const store = await openStore({
     kind: 'redis',
     redisUrl: operator.REDIS_URL,
@@ -141,7 +157,7 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
     ...(shadow
       ? { shadow, shadowSample: { queue: options.queue, sample: operator.DOCS_FIX_SHADOW_SAMPLE } }
       : {}),
-    botLogin: appBotLogin(probot),
+    botLogin: () => identity.resolve(),
     store,
     fixerFor: (styleGuide) =>
       createFixer({

@@ -1,10 +1,14 @@
 // Makes sure the tests have a real Redis: the one on 127.0.0.1:6379 when it answers, else a throwaway
-// redis-server started here (on a free port, no persistence) and stopped after the run.
+// redis-server started here (on a free port, no persistence) and stopped after the run. Also brings the
+// build up to date, once, before any test file runs: tests of the built bin (test/support/bin.ts) and of
+// the package must never run a stale dist/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuilt } from './support/bin.js';
+import { formatCounts, sumCounts } from './support/contract-stats.js';
 
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -33,8 +37,13 @@ function freePort(): Promise<number> {
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;
+let contractDir: string | undefined;
 
 export async function setup(): Promise<void> {
+  await ensureBuilt();
+  // Test files append their GitHub contract counts here (test/support/contract-stats.ts); summed at teardown.
+  contractDir = mkdtempSync(join(tmpdir(), 'docs-fix-contract-'));
+  process.env.DOCS_FIX_CONTRACT_DIR = contractDir;
   if (process.env.DOCS_FIX_TEST_REDIS_URL) return;
   if (await answersPing(6379)) {
     process.env.DOCS_FIX_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -61,4 +70,17 @@ export async function setup(): Promise<void> {
 export async function teardown(): Promise<void> {
   child?.kill('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (contractDir) {
+    const total = sumCounts(contractDir);
+    if (total) process.stdout.write(`\n${formatCounts(total, contractSource())}\n`);
+    rmSync(contractDir, { recursive: true, force: true });
+  }
+}
+
+/** The description the checks used, as the committed extract records it. */
+function contractSource(): string {
+  const extract = JSON.parse(
+    readFileSync(new URL('./fixtures/github-openapi.json', import.meta.url), 'utf8'),
+  ) as { source: { package: string; version: string; plans: string[] } };
+  return `${extract.source.package} ${extract.source.version}: ${extract.source.plans.join(' and ')}; @octokit/webhooks-schemas`;
 }

@@ -8,7 +8,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { markdownReport, replaceGenerated, scaleSvg, type BenchResults } from './report.js';
+import {
+  markdownReport,
+  portableCommand,
+  portablePath,
+  replaceGenerated,
+  scaleSvg,
+  type BenchResults,
+} from './report.js';
 import type { ScaleResult } from './scale.js';
 
 const BENCHES = ['split', 'cache', 'engine', 'scale', 'webhooks'] as const;
@@ -60,7 +67,7 @@ function commandLine(): string {
 function writeReport(root: string, results: BenchResults): string {
   if (results.scale) writeFileSync(join(root, 'bench', 'scale.svg'), scaleSvg(results.scale));
   const readmePath = join(root, 'README.md');
-  const section = markdownReport(results);
+  const section = markdownReport(results, undefined, root);
   writeFileSync(readmePath, replaceGenerated(readFileSync(readmePath, 'utf8'), section));
   return section;
 }
@@ -118,8 +125,9 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${platform()} ${release()}`,
     },
-    command: commandLine(),
-    corpus: process.env.DOCS_FIX_CORPUS,
+    // Paths as the repository sees them (`../shared/corpus`), never one machine's folders.
+    command: portableCommand(commandLine(), root),
+    corpus: process.env.DOCS_FIX_CORPUS ? portablePath(process.env.DOCS_FIX_CORPUS, root) : undefined,
     split: figures.split as BenchResults['split'],
     cache: figures.cache as BenchResults['cache'],
     engine: figures.engine as BenchResults['engine'],

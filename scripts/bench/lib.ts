@@ -24,7 +24,7 @@ export function loadCorpus(): Corpus {
     );
   }
   // Read the way the CLI reads a folder: every .md/.mdx/.markdown file, sorted by path.
-  const paths = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, root);
+  const { paths } = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, root);
   const { files } = readWithinLimits(paths, root, { maxFiles: Infinity, maxBytes: Infinity });
   return { files, bytes: files.reduce((n, f) => n + f.bytes.byteLength, 0), source: root };
 }

@@ -1,5 +1,6 @@
 // Pure functions from bench/results.json to the README's performance section and the scale plot.
 // No I/O: `all.ts` reads and writes the files; the tests feed these functions plain objects.
+import { isAbsolute, relative, sep } from 'node:path';
 import type { ScaleCase, ScaleResult } from './scale.js';
 
 /** The goals the issues set; every verdict is computed from the measured numbers against these. */
@@ -289,12 +290,35 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]): s
   ...rows.map(row),
 ];
 
+/**
+ * A path of the machine the benchmark ran on, as generated text may show it: relative to the repository
+ * (`../shared/corpus`) when it is the repository's folder or a sibling of it, else the variable that names
+ * it (`$DOCS_FIX_CORPUS`). Text in the README must not carry one machine's folders.
+ */
+export function portablePath(path: string, repositoryRoot: string, variable = '$DOCS_FIX_CORPUS'): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(repositoryRoot, path).split(sep).join('/');
+  if (rel === '') return '.';
+  const ups = rel.split('/').filter((p) => p === '..').length;
+  return isAbsolute(rel) || ups > 1 ? variable : rel;
+}
+
+/** `command` with every absolute path in it made portable (see `portablePath`). */
+export function portableCommand(command: string, repositoryRoot: string): string {
+  return command.replace(/(?<=^|[\s=])\/[^\s]*/g, (p) => portablePath(p, repositoryRoot));
+}
+
 /** The README section: machine and date, goals with verdicts, every figure beside its reference, scale. */
-export function markdownReport(r: BenchResults, plotPath = 'bench/scale.svg'): string {
+export function markdownReport(
+  r: BenchResults,
+  plotPath = 'bench/scale.svg',
+  repositoryRoot = process.cwd(),
+): string {
   const m = r.machine;
+  const corpus = r.corpus ? portablePath(r.corpus, repositoryRoot) : undefined;
   const lines: string[] = [
     `Measured ${r.date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${mib(m.memoryBytes)}), Node ${m.node}, ${m.platform}, ` +
-      `with \`${r.command}\`${r.corpus ? ` over \`${r.corpus}\`` : ''}. Model: the offline simulator (not a language model). ` +
+      `with \`${portableCommand(r.command, repositoryRoot)}\`${corpus ? ` over \`${corpus}\`` : ''}. Model: the offline simulator (not a language model). ` +
       `Every time is beside its reference measured in the same run; figures are in \`bench/results.json\`.`,
     ...(r.runs && Object.keys(r.runs).length > 0
       ? [

@@ -52,7 +52,14 @@ export class EmbeddedStore implements LineStore, StoreMaintenance {
     this.now = options.now ?? Date.now;
     try {
       mkdirSync(this.path, { recursive: true });
-      this.db = open<Buffer, string>({ path: this.path, encoding: 'binary', compression: false });
+      // noSubdir: false: the path is always a folder. lmdb-js otherwise takes a path with an extension
+      // (`mktemp -d` gives `tmp.x1Y2`, or `.cache/docs.fix`) for a database file and fails on the folder.
+      this.db = open<Buffer, string>({
+        path: this.path,
+        encoding: 'binary',
+        compression: false,
+        noSubdir: false,
+      });
     } catch (err) {
       throw new CacheUnavailableError(this.where, 'open', err);
     }

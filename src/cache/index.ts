@@ -1,9 +1,4 @@
 // Public surface of the line cache: keys, value semantics, stores and their errors.
-import type { Cluster, Redis } from 'ioredis';
-import { EmbeddedStore, defaultCacheDir } from './embedded-store.js';
-import { MemoryStore } from './memory-store.js';
-import { RedisStore } from './redis-store.js';
-import type { LineStore, StoreMaintenance } from './types.js';
 
 export type { FileKeyInput } from './key.js';
 export type { CacheValue, KeyInput, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
@@ -32,50 +27,4 @@ export { EmbeddedStore, defaultCacheDir, type EmbeddedStoreOptions } from './emb
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { OverlayStore, type OverlayStoreOptions } from './overlay-store.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';
-
-export type StoreKind = LineStore['kind'];
-export type MaintainedLineStore = LineStore & StoreMaintenance;
-
-export interface OpenStoreOptions {
-  readonly kind: StoreKind;
-  /** redis: the server (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
-  readonly redisUrl?: string;
-  /** redis: an existing client the caller owns (the app's shared connection). */
-  readonly redis?: Redis | Cluster;
-  /** redis: key prefix (default `df`). */
-  readonly prefix?: string;
-  /** embedded: lmdb directory (default `defaultCacheDir()`). */
-  readonly cacheDir?: string;
-  /** TTL of rewrites and held entries in seconds (default 90 days); 0 keeps them forever. */
-  readonly rewriteTtlSeconds?: number;
-  /** redis: per-command and connect timeout. */
-  readonly commandTimeoutMs?: number;
-  /** embedded, memory: clock in milliseconds since the epoch. */
-  readonly now?: () => number;
-}
-
-/** Opens a store; for Redis waits until the server answers (else throws `CacheUnavailableError`). */
-export async function openStore(options: OpenStoreOptions): Promise<MaintainedLineStore> {
-  if (options.kind === 'memory') {
-    return new MemoryStore({ rewriteTtlSeconds: options.rewriteTtlSeconds, now: options.now });
-  }
-  if (options.kind === 'embedded') {
-    return new EmbeddedStore({
-      path: options.cacheDir ?? defaultCacheDir(),
-      rewriteTtlSeconds: options.rewriteTtlSeconds,
-      now: options.now,
-    });
-  }
-  const store = new RedisStore({
-    redis: options.redis ?? options.redisUrl ?? 'redis://127.0.0.1:6379',
-    prefix: options.prefix,
-    rewriteTtlSeconds: options.rewriteTtlSeconds,
-    commandTimeoutMs: options.commandTimeoutMs,
-  });
-  try {
-    return await store.connect();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-}
+export { openStore, type MaintainedLineStore, type OpenStoreOptions, type StoreKind } from './open.js';

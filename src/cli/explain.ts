@@ -11,8 +11,7 @@ import {
   type LineExplanation,
   type RecordedExplanation,
 } from '../engine/explain.js';
-import { parseSavedRun, type SavedRun } from '../engine/trace.js';
-import type { KeyInputs } from '../engine/types.js';
+import { formatKeyInputs, parseSavedRun, type SavedRun } from '../engine/trace.js';
 import { addRunOptions, setupRun, UsageError, type RunOptions } from './options.js';
 
 interface ExplainOptions extends Omit<RunOptions, 'trace'> {
@@ -133,10 +132,6 @@ const shortContent = (content: string): string =>
 const LABEL = 12;
 const row = (label: string, text: string): string => `${label.padEnd(LABEL)}${text}`;
 const more = (text: string): string => `${' '.repeat(LABEL)}${text}`;
-
-export function formatKeyInputs(k: KeyInputs): string {
-  return `model ${k.modelId} (${k.modelLabel}), prompt version ${k.promptVersion}, scope ${k.scope}, cache schema ${k.cacheSchema}, splitter version ${k.splitterVersion}`;
-}
 
 /**
  * The human form: one labelled section per question (what is the line, which unit holds it, under what keys,

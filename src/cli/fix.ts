@@ -1,13 +1,12 @@
 // `docs-fix fix`, `check` and `converge`: thin wrappers over engine/ with human and --json output.
 import { Option, type Command } from 'commander';
 import { writeFileSync, renameSync } from 'node:fs';
-import { join as joinPath } from 'node:path';
-import { MemoryStore } from '../cache/index.js';
+import { resolve as resolvePath } from 'node:path';
+import { MemoryStore } from '../cache/memory-store.js';
 import { fixFiles } from '../engine/fix.js';
 import { convergeRuns, type ConvergeReport } from '../engine/converge.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
-import { summariseDecisions } from '../engine/trace.js';
-import { formatKeyInputs } from './explain.js';
+import { formatKeyInputs, summariseDecisions } from '../engine/trace.js';
 import {
   addRunOptions,
   parserFor,
@@ -40,7 +39,7 @@ async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
   const { setup, files, skipped } = loaded;
   if (!opts.json) process.stderr.write(`docs-fix: model ${setup.fixer.label}; cache ${setup.store.kind}\n`);
   const progress = progressReporter(process.stderr, opts.json === true);
-  const parser = parserFor(opts, files);
+  const parser = await parserFor(opts, files);
   try {
     const result = await fixFiles(files, {
       store: setup.store,
@@ -63,7 +62,7 @@ async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
 /** Writes each patched file through a temporary file and a rename, so no file is left half-written. */
 function applyPatches(result: FixResult): void {
   for (const patch of result.patches) {
-    const target = joinPath(process.cwd(), patch.path);
+    const target = resolvePath(process.cwd(), patch.path);
     const temp = `${target}.docs-fix-${process.pid}.tmp`;
     writeFileSync(temp, patch.after);
     renameSync(temp, target);
@@ -149,15 +148,25 @@ export function registerFix(program: Command): void {
     try {
       const result = await run(loaded, opts);
       printResult(result, opts);
-      if (!opts.json) {
-        const s = result.summary;
-        process.stderr.write(
-          s.changedLines > 0
-            ? `docs-fix: ${s.changedLines} lines would change\n`
-            : 'docs-fix: at a fixpoint\n',
+      const s = result.summary;
+      // Files split or known to be at a fixpoint; those the engine skipped (binary, invalid UTF-8, parse
+      // errors) were read but not examined (files left out before reading are not in `files`).
+      const examined =
+        s.files - s.skippedFiles.filter((f) => f.reason !== 'excluded' && f.reason !== 'limit').length;
+      if (examined <= 0) {
+        throw new UsageError(
+          `nothing examined: every file was skipped (${s.skippedFiles.map((f) => f.message).join('; ')})`,
         );
       }
-      process.exitCode = result.summary.changedLines > 0 ? 1 : 0;
+      const of = `${examined} file${examined === 1 ? '' : 's'} examined`;
+      if (!opts.json) {
+        process.stderr.write(
+          s.changedLines > 0
+            ? `docs-fix: ${of}: ${s.changedLines} lines in ${s.changedFiles} files would change\n`
+            : `docs-fix: ${of}: at a fixpoint\n`,
+        );
+      }
+      process.exitCode = s.changedLines > 0 ? 1 : 0;
     } finally {
       await loaded.setup.store.close();
     }
@@ -204,7 +213,7 @@ export function registerFix(program: Command): void {
               `docs-fix: converge, ${opts.runs} runs, ${opts.units} units, model ${setup.fixer.label}, ${opts.cache ? `cache ${setup.store.kind}` : 'no cache'}\n`,
             );
           }
-          const parser = parserFor(opts, loaded.files);
+          const parser = await parserFor(opts, loaded.files);
           try {
             const report = await convergeRuns(loaded.files, {
               runs: opts.runs,

@@ -2,22 +2,21 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { openStore } from '../cache/index.js';
+import { openStore } from '../cache/open.js';
 import type { LineStore } from '../cache/types.js';
-import { parseRepoConfigYaml, readOperatorEnv, type OperatorEnv, type RepoConfig } from '../config/index.js';
-import { RepoConfigSchema } from '../config/schema.js';
-import { createParsePool } from '../engine/parse-pool.js';
+import { defaultRepoConfig, loadOperatorEnv } from '../config/operator.js';
+import type { OperatorEnv, RepoConfig } from '../config/schema.js';
 import { inThreadParser, type FileParser } from '../engine/parser.js';
-import { collectMarkdownPaths, readWithinLimits } from '../engine/files.js';
-import type { RunSummary, SourceFile } from '../engine/types.js';
 import {
-  createFixer,
-  normaliseSimRules,
-  SIM_RULES,
-  SimRulesError,
-  type Provider,
-  type SimRule,
-} from '../model/index.js';
+  collectMarkdownPaths,
+  NothingSelectedError,
+  PathError,
+  readWithinLimits,
+  type CollectedPaths,
+} from '../engine/files.js';
+import type { RunSummary, SourceFile } from '../engine/types.js';
+import { createFixer, type Provider } from '../model/index.js';
+import { normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/simulator.js';
 import type { Budget, UnitFixer } from '../model/types.js';
 
 /** A mistake in how the command was called: exit code 2. */
@@ -147,18 +146,24 @@ function readText(path: string, what: string): string {
   }
 }
 
-export function loadConfig(path: string | undefined): RepoConfig {
-  if (!path) return RepoConfigSchema.parse({});
+export async function loadConfig(path: string | undefined): Promise<RepoConfig> {
+  if (!path) return defaultRepoConfig();
+  const { parseRepoConfigYaml } = await import('../config/parse.js');
   const result = parseRepoConfigYaml(readText(path, '--config'), path);
   if (!result.ok) throw new UsageError(result.error.message);
   return result.config;
 }
 
-export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): Provider {
+/** `--provider`, else `DOCS_FIX_PROVIDER`, else `openai` when an endpoint or key is set, else the offline editor. */
+export function resolveProvider(
+  opts: RunOptions,
+  processEnv: NodeJS.ProcessEnv,
+  operator: OperatorEnv,
+): Provider {
   if (opts.provider) return opts.provider;
-  if (env.DOCS_FIX_PROVIDER) return readOperatorEnv(env).DOCS_FIX_PROVIDER;
+  if (processEnv.DOCS_FIX_PROVIDER) return operator.DOCS_FIX_PROVIDER;
   // With no endpoint, a real (rule-based) copy editor; the simulator is for tests and demonstrations.
-  return env.OPENAI_BASE_URL || env.OPENAI_API_KEY ? 'openai' : 'offline';
+  return processEnv.OPENAI_BASE_URL || processEnv.OPENAI_API_KEY ? 'openai' : 'offline';
 }
 
 /** Builds everything a run needs from the options; the caller closes `store`. */
@@ -166,9 +171,9 @@ export async function setupRun(
   opts: RunOptions,
   processEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<RunSetup> {
-  const env = readOperatorEnv(processEnv);
-  const config = loadConfig(opts.config);
-  const provider = resolveProvider(opts, processEnv);
+  const env = await loadOperatorEnv(processEnv);
+  const config = await loadConfig(opts.config);
+  const provider = resolveProvider(opts, processEnv, env);
   const styleGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : config.styleGuide;
   if (provider === 'openai' && !env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) {
     throw new UsageError(
@@ -210,28 +215,39 @@ const POOL_MIN_BYTES = 512 * 1024;
 
 /**
  * Where a run splits its files: `--threads` when given, else a pool with one thread per core for runs big
- * enough to gain from it, else this thread. The caller closes it.
+ * enough to gain from it, else this thread. Loaded when the run starts (the parser is the heaviest module a
+ * run needs, and a run of settled files needs none). The caller closes it.
  */
-export function parserFor(opts: RunOptions, files: readonly SourceFile[]): FileParser {
+export async function parserFor(opts: RunOptions, files: readonly SourceFile[]): Promise<FileParser> {
   const bytes = files.reduce((n, f) => n + f.bytes.byteLength, 0);
   const threads = opts.threads ?? (bytes >= POOL_MIN_BYTES ? availableParallelism() : 1);
-  return threads > 1 ? createParsePool({ threads }) : inThreadParser();
+  if (threads > 1) return (await import('../engine/parse-pool.js')).createParsePool({ threads });
+  return inThreadParser();
 }
 
-/** The markdown files a command works on: `paths` (default `.`) filtered by the setup's include/exclude, read within the operator's limits. */
+/**
+ * The markdown files a command works on: `paths` (default `.`; relative to `cwd` or absolute, inside it or
+ * not) filtered by the setup's include/exclude, read within the operator's limits. A path that does not
+ * exist, or a folder that yields no file, is a usage error: a run never passes on nothing.
+ */
 export function selectFiles(
   paths: readonly string[],
   setup: RunSetup,
   cwd: string = process.cwd(),
 ): { files: SourceFile[]; skipped: RunSummary['skippedFiles'] } {
-  let selected: string[];
+  let selected: CollectedPaths;
   try {
     selected = collectMarkdownPaths(paths.length > 0 ? paths : ['.'], setup, cwd);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    if (err instanceof PathError || err instanceof NothingSelectedError) throw new UsageError(err.message);
+    throw err;
   }
-  return readWithinLimits(selected, cwd, {
+  if (selected.paths.length === 0) {
+    throw new UsageError(`nothing to examine: ${selected.excluded.map((e) => e.message).join('; ')}`);
+  }
+  const read = readWithinLimits(selected.paths, cwd, {
     maxFiles: setup.env.DOCS_FIX_MAX_FILES,
     maxBytes: setup.env.DOCS_FIX_MAX_BYTES,
   });
+  return { files: read.files, skipped: [...selected.excluded, ...read.skipped] };
 }

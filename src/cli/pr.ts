@@ -61,7 +61,8 @@ export async function runPr(opts: PrOptions, env: NodeJS.ProcessEnv = process.en
   if (!token) throw new UsageError('docs-fix pr: give a token with --token or $GITHUB_TOKEN');
   const octokit = new Octokit({
     auth: token,
-    baseUrl: opts.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com',
+    // Octokit appends paths as they are: `…/api/v3/` would request `…/api/v3//repos/…`.
+    baseUrl: (opts.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'docs-fix-cli',
     log: quiet,
   });

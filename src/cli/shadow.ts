@@ -88,7 +88,7 @@ function candidateFactory(
   setup: RunSetup,
   processEnv: NodeJS.ProcessEnv,
 ): () => UnitFixer {
-  const provider = opts.candidateProvider ?? resolveProvider(opts, processEnv);
+  const provider = opts.candidateProvider ?? resolveProvider(opts, processEnv, setup.env);
   const baseURL = opts.candidateBaseUrl ?? setup.env.OPENAI_BASE_URL;
   if (provider === 'openai' && !baseURL && !setup.env.OPENAI_API_KEY) {
     throw new UsageError(

@@ -1,4 +1,5 @@
 export * from './schema.js';
 export * from './errors.js';
 export * from './parse.js';
+export * from './env.js';
 export * from './docs.js';

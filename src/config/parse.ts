@@ -1,13 +1,9 @@
 import { parseDocument, LineCounter } from 'yaml';
-import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { OperatorEnvSchema, RepoConfigSchema, type OperatorEnv, type RepoConfig } from './schema.js';
+import { issuePath } from './env.js';
+import { RepoConfigSchema, type RepoConfig } from './schema.js';
 
 export type ConfigResult = { ok: true; config: RepoConfig } | { ok: false; error: ConfigError };
-
-function issuePath(issue: z.core.$ZodIssue): string {
-  return issue.path.map(String).join('.');
-}
 
 /** Validates an already-parsed object (Probot's `context.config` result, or YAML). */
 export function validateRepoConfig(
@@ -45,14 +41,4 @@ export function parseRepoConfigYaml(text: string, file: string): ConfigResult {
     return range ? counter.linePos(range[0]).line : undefined;
   };
   return validateRepoConfig(doc.toJS() ?? {}, file, lineOf);
-}
-
-/** Reads the operator environment; throws ConfigError naming the variable. */
-export function readOperatorEnv(env: NodeJS.ProcessEnv = process.env): OperatorEnv {
-  // An empty variable (`OPENAI_API_KEY=` in a .env file) means unset.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = OperatorEnvSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new ConfigError('environment', issuePath(issue), issue.message);
 }

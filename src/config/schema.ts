@@ -11,7 +11,7 @@ export const RepoConfigSchema = z
   .object({
     include: z
       .array(z.string().min(1))
-      .default(['**/*.md', '**/*.mdx'])
+      .default(['**/*.md', '**/*.mdx', '**/*.markdown'])
       .describe('Globs of markdown files to fix.'),
     exclude: z
       .array(z.string().min(1))
@@ -47,7 +47,9 @@ export const RepoConfigSchema = z
       .int()
       .positive()
       .default(2000)
-      .describe("Most distinct lines sent to the model in one run (capped by the operator's limit)."),
+      .describe(
+        "Most source lines sent to the model in one run, counted over the distinct paragraphs and headings asked about (capped by the operator's limit).",
+      ),
     labels: z
       .array(z.string().min(1))
       .default(['documentation'])
@@ -65,6 +67,16 @@ export type RepoConfigInput = z.input<typeof RepoConfigSchema>;
 
 /** Operator environment (never from a repository). */
 export const OperatorEnvSchema = z.object({
+  APP_SLUG: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]*$/,
+      'an app slug: lower-case letters, digits and dashes (github.com/apps/<slug>)',
+    )
+    .optional()
+    .describe(
+      "The app's slug (`github.com/apps/<slug>`; its bot is `<slug>[bot]`). Optional: learned from GitHub at start-up; set it to know the bot's own events before GitHub answers.",
+    ),
   OPENAI_BASE_URL: z
     .string()
     .url()
@@ -80,7 +92,7 @@ export const OperatorEnvSchema = z.object({
     .enum(['openai', 'offline', 'sim', 'echo'])
     .default('openai')
     .describe(
-      '`openai` (an endpoint), `offline` (harper.js + common misspellings, in-process), `sim` (offline simulator, not a language model) or `echo` (returns lines unchanged).',
+      '`openai` (an endpoint), `offline` (harper.js + common misspellings, in-process), `sim` (offline simulator, not a language model) or `echo` (returns every paragraph unchanged).',
     ),
   REDIS_URL: z
     .string()
@@ -98,7 +110,9 @@ export const OperatorEnvSchema = z.object({
     .int()
     .positive()
     .default(5000)
-    .describe('Operator cap on distinct lines sent to the model per run; repositories cannot raise it.'),
+    .describe(
+      'Operator cap on source lines (of distinct paragraphs and headings) sent to the model per run; repositories cannot raise it.',
+    ),
   DOCS_FIX_MAX_TOKENS_PER_RUN: z.coerce
     .number()
     .int()
@@ -117,7 +131,12 @@ export const OperatorEnvSchema = z.object({
     .positive()
     .default(50 * 1024 * 1024)
     .describe('Most bytes of markdown one run reads.'),
-  DOCS_FIX_BATCH_SIZE: z.coerce.number().int().positive().default(40).describe('Lines per model request.'),
+  DOCS_FIX_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(40)
+    .describe('Source lines per model request (whole paragraphs; a longer one goes alone).'),
   DOCS_FIX_MODEL_CONCURRENCY: z.coerce
     .number()
     .int()
@@ -191,13 +210,13 @@ export const OperatorEnvSchema = z.object({
     .min(0)
     .max(1)
     .optional()
-    .describe('Shadow gate: most share of fixpoint lines the candidate may change.'),
+    .describe('Shadow gate: most share of fixpoint units (paragraphs, headings) the candidate may change.'),
   DOCS_FIX_SHADOW_MIN_FIXPOINT_RATE: z.coerce
     .number()
     .min(0)
     .max(1)
     .optional()
-    .describe('Shadow gate: least share of its own output lines the candidate must leave unchanged.'),
+    .describe('Shadow gate: least share of its own output units the candidate must leave unchanged.'),
   DOCS_FIX_SHADOW_MAX_COST: z.coerce
     .number()
     .min(0)

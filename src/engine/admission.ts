@@ -6,9 +6,9 @@
  * whitespace at its edges (indentation or a hard break) and without new block syntax at its start; no
  * control characters; every protected span (code, math, HTML, links, URLs, footnotes, templates, escapes)
  * of the whole unit preserved exactly and in order (words may move between lines, spans may not change);
- * and a sane length ratio. `admitFileStructure` checks a patched file: the same blocks.
+ * and a sane length ratio. The structure of a patched file is checked in structure.ts.
  */
-import { blockSignature, unitText } from '../markdown/index.js';
+import { unitText } from '../markdown/units.js';
 import type { LineKind } from '../markdown/types.js';
 import { protectedSpans, type ProtectedKind } from '../model/protected.js';
 
@@ -182,30 +182,6 @@ export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}
     return reject(
       'length-ratio',
       `the answer has ${lenAfter} characters for a unit of ${lenBefore}; expected ${Math.max(0, Math.ceil(min))} to ${Math.floor(max)}`,
-    );
-  }
-  return OK;
-}
-
-/**
- * Whether a patched file keeps its block structure (the same mdast block types in the same order).
- * The engine calls it per changed file; on a mismatch it keeps that file's lines as they were.
- */
-export function admitFileStructure(
-  before: string | readonly string[],
-  afterSource: string,
-  path: string,
-): Admission {
-  if (before === afterSource) return OK;
-  // The engine passes the signature split() already computed, so the check costs one parse, not two.
-  const a = typeof before === 'string' ? blockSignature(before, path) : before;
-  const b = blockSignature(afterSource, path);
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i += 1) {
-    if (a[i] === b[i]) continue;
-    return reject(
-      'structure-changed',
-      `${path}: block ${i + 1} is ${b[i] ?? 'missing'} after the edit; expected ${a[i] ?? 'no more blocks'} (${a.length} blocks before, ${b.length} after)`,
     );
   }
   return OK;

@@ -7,10 +7,10 @@ import type { CacheValue, LineStore } from '../cache/types.js';
 import { joinUnits, parserFor, split, unitLines, unitText } from '../markdown/index.js';
 import type { LineKind, MarkdownDocument, ProseUnit, SkippedFile } from '../markdown/types.js';
 import type { UnitFixer, TokenUsage } from '../model/types.js';
-import { admitFileStructure, admitRewrite, type Admission } from './admission.js';
+import { admitRewrite, type Admission } from './admission.js';
 import { pathFilter, type FileSelection } from './files.js';
 import { fileKeyOf, keyInputsOf, lineKeyFor } from './fix.js';
-import { admitReplacements } from './structure.js';
+import { admitFileStructure, admitReplacements } from './structure.js';
 import { keyInputsDiffer, recordedDecision, type RecordedDecision, type SavedRun } from './trace.js';
 import type { KeyInputs, SourceFile } from './types.js';
 

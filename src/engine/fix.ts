@@ -1,11 +1,13 @@
 import { CACHE_SCHEMA_VERSION, contentId, fileKey, lineKey } from '../cache/key.js';
 import type { CacheValue, LineStore, StoreWrite } from '../cache/types.js';
-import { lineUnits, parserFor, SPLITTER_VERSION, unitLines, unitText } from '../markdown/index.js';
+// Light imports only: a run whose files are all known fixpoints loads neither the markdown parser nor the
+// diff library (a pre-commit `check` of settled files); the parser and the diff load when first needed.
 import type { LineKind, MarkdownDocument, ProseUnit, SourceLine } from '../markdown/types.js';
+import { lineUnits, unitLines, unitText } from '../markdown/units.js';
+import { parserFor, SPLITTER_VERSION } from '../markdown/version.js';
 import type { ModelUnit, UnitFixer } from '../model/types.js';
 import { admitRewrite } from './admission.js';
-import { buildDiff } from './diff.js';
-import { inThreadParser, yielder, type FileParser } from './parser.js';
+import { inThreadParser, type FileParser } from './parser.js';
 import type {
   EngineContext,
   FilePatch,
@@ -17,6 +19,7 @@ import type {
   UnitOutcome,
   UnitTrace,
 } from './types.js';
+import { yielder } from './yield.js';
 
 /** Lookups and writes are sent to the store in chunks of this many keys (one round trip each). */
 const STORE_CHUNK = 2000;
@@ -192,11 +195,12 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
     summary.changedUnits += patch.changedUnits;
   }
   summary.changedFiles = patches.length;
-  summary.durationMs = Math.round(now() - started);
   const fileTrace = [...skipped.fileTraces, ...splitTraces].map((t) =>
     t.outcome === 'parsed' && stored.has(t.path) ? { ...t, fileFixpointStored: true } : t,
   );
-  return { patches, diff: buildDiff(patches), trace, files: fileTrace, keyInputs: run.keyInputs, summary };
+  const diff = patches.length === 0 ? '' : (await import('./diff.js')).buildDiff(patches);
+  summary.durationMs = Math.round(now() - started);
+  return { patches, diff, trace, files: fileTrace, keyInputs: run.keyInputs, summary };
 }
 
 /** Step 0: contents known to be file-level fixpoints are not split at all. */

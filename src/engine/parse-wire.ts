@@ -3,7 +3,7 @@
 // lines travel as one Uint32Array of lengths and codes per batch (transferred, not copied) and the strings
 // are sliced out of the file's own text on arrival, which the receiver decodes from the bytes it already has.
 // Pure; the round trip is identical to the input (test/engine/parse-pool.test.ts).
-import { unitsOf } from '../markdown/index.js';
+import { unitsOf } from '../markdown/units.js';
 import type { FrozenReason, LineKind, MarkdownDocument, SkippedFile, SourceLine } from '../markdown/types.js';
 import type { StructureVerdict } from './structure.js';
 

@@ -1,9 +1,9 @@
 // Where files are split and patched files re-checked: in this thread, or on a pool of worker threads
 // (parse-pool.ts). The engine only sees this interface; both give identical results.
-import { split } from '../markdown/index.js';
 import type { MarkdownDocument, UnitReplacements } from '../markdown/types.js';
-import { admitReplacements, type StructureVerdict } from './structure.js';
+import type { StructureVerdict } from './structure.js';
 import type { SourceFile } from './types.js';
+import { yielder } from './yield.js';
 
 export interface StructureTask {
   readonly doc: MarkdownDocument;
@@ -22,23 +22,15 @@ export interface FileParser {
 }
 
 /**
- * Parsing is synchronous; the in-thread parser yields to the event loop every few tens of milliseconds so
- * that timers keep running (job and repository lock renewals, health checks, progress).
+ * Splits and checks in the calling thread. The markdown parser is loaded on the first call: a run whose
+ * files are all known fixpoints (a pre-commit `check` of settled docs) never loads it.
  */
-export function yielder(now: () => number = () => performance.now(), everyMs = 50): () => Promise<void> {
-  let last = now();
-  return async () => {
-    if (now() - last < everyMs) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    last = now();
-  };
-}
-
-/** Splits and checks in the calling thread. */
 export function inThreadParser(): FileParser {
   return {
     threads: 1,
     async split(files) {
+      if (files.length === 0) return [];
+      const { split } = await import('../markdown/split.js');
       const breathe = yielder();
       const out: MarkdownDocument[] = [];
       for (const file of files) {
@@ -48,6 +40,8 @@ export function inThreadParser(): FileParser {
       return out;
     },
     async admitStructure(tasks) {
+      if (tasks.length === 0) return [];
+      const { admitReplacements } = await import('./structure.js');
       const breathe = yielder();
       const out: StructureVerdict[] = [];
       for (const task of tasks) {

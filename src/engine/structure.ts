@@ -1,7 +1,7 @@
 // The per-file structure check: a patched file must keep the block structure its source had. Pure.
-import { joinUnits } from '../markdown/index.js';
+import { blockSignature, joinUnits } from '../markdown/index.js';
 import type { MarkdownDocument, UnitReplacements } from '../markdown/types.js';
-import { admitFileStructure } from './admission.js';
+import type { Admission } from './admission.js';
 
 export interface StructureVerdict {
   /** The unit replacements kept (all of them in the common case; none when even the survivors conflict). */
@@ -37,4 +37,29 @@ export function admitReplacements(doc: MarkdownDocument, replacements: UnitRepla
   const survivors = joined(accepted);
   if (!passes(survivors)) return { accepted: new Map(), broken };
   return { accepted, broken, after: survivors };
+}
+
+/**
+ * Whether a patched file keeps its block structure (the same mdast block types in the same order).
+ * The engine calls it per changed file; on a mismatch it keeps that file's lines as they were.
+ */
+export function admitFileStructure(
+  before: string | readonly string[],
+  afterSource: string,
+  path: string,
+): Admission {
+  if (before === afterSource) return { ok: true };
+  // The engine passes the signature split() already computed, so the check costs one parse, not two.
+  const a = typeof before === 'string' ? blockSignature(before, path) : before;
+  const b = blockSignature(afterSource, path);
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    if (a[i] === b[i]) continue;
+    return {
+      ok: false,
+      reason: 'structure-changed',
+      detail: `${path}: block ${i + 1} is ${b[i] ?? 'missing'} after the edit; expected ${a[i] ?? 'no more blocks'} (${a.length} blocks before, ${b.length} after)`,
+    };
+  }
+  return { ok: true };
 }

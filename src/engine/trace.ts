@@ -162,3 +162,8 @@ function isKeyInputs(x: unknown): x is KeyInputs {
     typeof k.splitterVersion === 'number'
   );
 }
+
+/** The key inputs in one line, for people (`explain`, `fix --trace`). */
+export function formatKeyInputs(k: KeyInputs): string {
+  return `model ${k.modelId} (${k.modelLabel}), prompt version ${k.promptVersion}, scope ${k.scope}, cache schema ${k.cacheSchema}, splitter version ${k.splitterVersion}`;
+}

@@ -47,6 +47,72 @@ export class BranchMovedError extends Error {
   }
 }
 
+/**
+ * The repository is not there for this installation: deleted, renamed, made inaccessible or removed from the
+ * installation. Retrying does not help.
+ */
+export class RepositoryNotAccessibleError extends Error {
+  readonly code = 'REPOSITORY_NOT_ACCESSIBLE';
+  constructor(
+    readonly repository: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `repository ${repository} is not accessible (GitHub answered 404: ${detail}): it was deleted, renamed or removed from the installation`,
+      options,
+    );
+    this.name = 'RepositoryNotAccessibleError';
+  }
+}
+
+/**
+ * GitHub does not know the installation (the app was uninstalled, or the event was meant for another app):
+ * its token request answered 404. Octokit asks for the token on the installation's first request, so this
+ * surfaces from whatever request came first, and some callers read a 404 as "no such file".
+ */
+export class InstallationNotFoundError extends Error {
+  readonly code = 'INSTALLATION_NOT_FOUND';
+  constructor(
+    readonly installationId: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `installation ${installationId ?? '(unknown id)'} is not an installation of this app (GitHub answered 404 to its token request): the app was uninstalled, or the event was meant for another app`,
+      options,
+    );
+    this.name = 'InstallationNotFoundError';
+  }
+}
+
+/** The installation id when `error` is GitHub's 404 to an installation token request. */
+export function installationTokenNotFound(error: unknown): number | undefined {
+  if (statusOf(error) !== 404) return undefined;
+  const url = (error as { request?: { url?: unknown } } | null)?.request?.url;
+  const m = typeof url === 'string' ? /\/app\/installations\/(\d+)\/access_tokens(?:\?|$)/.exec(url) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Throws RepositoryNotAccessibleError when GitHub answers 404 for the repository itself (or
+ * InstallationNotFoundError when it does not know the installation): for a caller that got a 404 elsewhere
+ * (a branch, a file) and must tell "not there" from "no access at all".
+ */
+export async function assertRepositoryAccessible(octokit: GitHubClient, repo: RepoRef): Promise<void> {
+  try {
+    await octokit.rest.repos.get({ owner: repo.owner, repo: repo.repo });
+  } catch (error) {
+    const installation = installationTokenNotFound(error);
+    if (installation !== undefined) throw new InstallationNotFoundError(installation, { cause: error });
+    if (statusOf(error) === 404) {
+      throw new RepositoryNotAccessibleError(`${repo.owner}/${repo.repo}`, errorText(error), {
+        cause: error,
+      });
+    }
+    throw GitHubApiError.from(`read repository ${repo.owner}/${repo.repo}`, error);
+  }
+}
+
 export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;

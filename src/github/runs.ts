@@ -12,7 +12,14 @@ import type { UnitFixer } from '../model/types.js';
 import { annotationsFromPatches, completeCheckRun } from './check-run.js';
 import { changedMarkdownFiles, recursiveTree } from './changed-files.js';
 import { ConfigError } from '../config/errors.js';
-import { BranchMovedError, GitHubApiError, statusOf, type GitHubClient, type RepoRef } from './client.js';
+import {
+  assertRepositoryAccessible,
+  BranchMovedError,
+  GitHubApiError,
+  statusOf,
+  type GitHubClient,
+  type RepoRef,
+} from './client.js';
 import { branchHead, commitFiles, deleteBranch } from './commit.js';
 import {
   commentOnce,
@@ -316,7 +323,11 @@ export async function runPush(
   // A push that is no longer the branch head is superseded: fix the branch as it is now, over the range of
   // this push and every later one, so a late job never rebuilds the bot branch on an older base.
   const head = state ? state.baseHeadSha : await branchHead(deps.octokit, deps.repo, spec.branch);
-  if (head === null) return { summary: `branch ${spec.branch} no longer exists` };
+  if (head === null) {
+    // The config and the branch both read as missing when the whole repository is: say which it is.
+    await assertRepositoryAccessible(deps.octokit, deps.repo);
+    return { summary: `branch ${spec.branch} no longer exists` };
+  }
   const superseded = head !== spec.after;
   const after = head;
   if (superseded) {

@@ -2,7 +2,14 @@
 import type { Logger } from 'pino';
 import type { LineStore } from '../cache/types.js';
 import type { RunSummary } from '../engine/types.js';
-import type { GitHubClient } from '../github/client.js';
+import {
+  assertRepositoryAccessible,
+  InstallationNotFoundError,
+  installationTokenNotFound,
+  RepositoryNotAccessibleError,
+  statusOf,
+  type GitHubClient,
+} from '../github/client.js';
 import { BOT_BRANCH_PREFIX } from '../github/pull-request.js';
 import {
   runCommand,
@@ -17,7 +24,14 @@ import { SHADOW_SCHEDULER_ID, scheduledTimeOf } from './keys.js';
 import type { JobQueue } from './queue.js';
 import { runShadowJob, runShadowSampleJob, type ShadowJobDeps } from './shadow.js';
 import type { FileParser } from '../engine/parser.js';
-import { PermanentJobError, type JobHandler, type RepoRef } from './types.js';
+import {
+  PermanentJobError,
+  type JobContext,
+  type JobHandler,
+  type JobOutcome,
+  type JobSpec,
+  type RepoRef,
+} from './types.js';
 
 /** An installation client: REST methods, pagination, and Probot's config plugin (follows `_extends`). */
 export type InstallationClient = GitHubClient & {
@@ -79,54 +93,97 @@ export function createJobHandler(deps: JobHandlerDeps): JobHandler {
       });
     }
     const octokit = await deps.octokitFor(spec.installationId);
-    const repo = { owner: spec.owner, repo: spec.repo };
-    const log = deps.log.child({ repo: `${spec.owner}/${spec.repo}`, job: ctx.jobId, kind: spec.kind });
-    const run: RunDeps = {
-      octokit,
-      repo,
-      scope: `installation:${spec.installationId}`,
-      store: deps.store,
-      fixerFor: deps.fixerFor,
-      limits: deps.limits,
-      botLogin: deps.botLogin ? await deps.botLogin() : 'docs-fix[bot]',
-      readConfig: async () => (await octokit.config.get({ ...repo, path: '.github/docs-fix.yml' })).config,
-      log,
-      syncSchedule: deps.schedules
-        ? async (schedule) => {
-            await deps.schedules!.upsertSchedule(spec, schedule);
-          }
-        : undefined,
-      recordRun: deps.recordRun,
-      ...(deps.parser ? { parser: deps.parser } : {}),
-    };
-    switch (spec.kind) {
-      case 'push': {
-        const out = await runPush(run, spec);
-        return { summary: out.summary };
-      }
-      case 'command': {
-        const out = await runCommand(run, spec);
-        return { summary: out.summary };
-      }
-      case 'scheduled-check': {
-        const out = await runConvergenceCheck(run);
-        return { summary: out.summary };
-      }
-      case 'pr-closed': {
-        const out = await runPullRequestClosed(run, {
-          branch: spec.branch,
-          base: spec.branch.slice(BOT_BRANCH_PREFIX.length),
-        });
-        return { summary: out.summary };
-      }
-      case 'shadow': {
-        if (!deps.shadow) {
-          throw new PermanentJobError(
-            'shadow runs are not configured in this worker: set DOCS_FIX_SHADOW_MODEL (or another DOCS_FIX_SHADOW_* variable)',
-          );
-        }
-        return runShadowJob(run, spec, deps.shadow, ctx.signal);
-      }
+    try {
+      return await runRepositoryJob(deps, spec, ctx, octokit);
+    } catch (err) {
+      throw await permanentWhenGone(err, octokit, spec);
     }
   };
+}
+
+async function runRepositoryJob(
+  deps: JobHandlerDeps,
+  spec: Exclude<JobSpec, { kind: 'shadow-sample' }>,
+  ctx: JobContext,
+  octokit: InstallationClient,
+): Promise<JobOutcome> {
+  const repo = { owner: spec.owner, repo: spec.repo };
+  const log = deps.log.child({ repo: `${spec.owner}/${spec.repo}`, job: ctx.jobId, kind: spec.kind });
+  const run: RunDeps = {
+    octokit,
+    repo,
+    scope: `installation:${spec.installationId}`,
+    store: deps.store,
+    fixerFor: deps.fixerFor,
+    limits: deps.limits,
+    botLogin: deps.botLogin ? await deps.botLogin() : 'docs-fix[bot]',
+    readConfig: async () => (await octokit.config.get({ ...repo, path: '.github/docs-fix.yml' })).config,
+    log,
+    syncSchedule: deps.schedules
+      ? async (schedule) => {
+          await deps.schedules!.upsertSchedule(spec, schedule);
+        }
+      : undefined,
+    recordRun: deps.recordRun,
+    ...(deps.parser ? { parser: deps.parser } : {}),
+  };
+  switch (spec.kind) {
+    case 'push': {
+      const out = await runPush(run, spec);
+      return { summary: out.summary };
+    }
+    case 'command': {
+      const out = await runCommand(run, spec);
+      return { summary: out.summary };
+    }
+    case 'scheduled-check': {
+      const out = await runConvergenceCheck(run);
+      return { summary: out.summary };
+    }
+    case 'pr-closed': {
+      const out = await runPullRequestClosed(run, {
+        branch: spec.branch,
+        base: spec.branch.slice(BOT_BRANCH_PREFIX.length),
+      });
+      return { summary: out.summary };
+    }
+    case 'shadow': {
+      if (!deps.shadow) {
+        throw new PermanentJobError(
+          'shadow runs are not configured in this worker: set DOCS_FIX_SHADOW_MODEL (or another DOCS_FIX_SHADOW_* variable)',
+        );
+      }
+      return runShadowJob(run, spec, deps.shadow, ctx.signal);
+    }
+  }
+}
+
+/**
+ * A run that failed on a 404 fails for good when the installation or the repository itself is gone: GitHub
+ * does not know the installation (its token request answered 404), or the repository answers 404 when read
+ * once more (to tell it from a missing branch or file, which a retry may see appear). Retries cannot help.
+ */
+async function permanentWhenGone(
+  err: unknown,
+  octokit: InstallationClient,
+  spec: { installationId: number; owner: string; repo: string },
+): Promise<unknown> {
+  if (err instanceof InstallationNotFoundError || installationTokenNotFound(err) !== undefined) {
+    return new PermanentJobError(new InstallationNotFoundError(spec.installationId).message);
+  }
+  let gone = err instanceof RepositoryNotAccessibleError ? err : undefined;
+  if (!gone && statusOf(err) === 404) {
+    const probe = await assertRepositoryAccessible(octokit, spec).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (probe instanceof InstallationNotFoundError) {
+      return new PermanentJobError(new InstallationNotFoundError(spec.installationId).message);
+    }
+    if (probe instanceof RepositoryNotAccessibleError) gone = probe;
+  }
+  if (!gone) return err;
+  return new PermanentJobError(
+    `repository ${gone.repository} is not accessible to installation ${spec.installationId} (GitHub answered 404: ${gone.detail}): it was deleted, renamed or removed from the installation`,
+  );
 }

@@ -6,6 +6,9 @@ import remarkMath from 'remark-math';
 import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
+import { isMdxPath } from './version.js';
+
+export { isMdxPath } from './version.js';
 
 /** The part of an mdast node the splitter reads; mdast's own types need every extension's augmentation. */
 export interface MdNode {
@@ -34,10 +37,6 @@ const mdxProcessor = unified()
   .use(remarkMath)
   .use(remarkMdx)
   .freeze();
-
-export function isMdxPath(path: string): boolean {
-  return path.toLowerCase().endsWith('.mdx');
-}
 
 /** Parses markdown (or MDX, by extension). Throws the parser's VFileMessage on an MDX syntax error. */
 export function parseMarkdown(text: string, path: string): MdNode {

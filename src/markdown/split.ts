@@ -3,7 +3,7 @@
 import { classifyLines, CONTINUED, PROSE, type LineClasses } from './classify.js';
 import { decodeSource, DEFAULT_MAX_BYTES } from './decode.js';
 import { lineTable, type LineTable } from './lines.js';
-import { isMdxPath, parseMarkdown, type MdNode } from './parse.js';
+import { parseMarkdown, type MdNode } from './parse.js';
 import { proseSpan, proseVerdict, rawTemplateRanges, type RawTemplateLine } from './prose.js';
 import { rememberSignature } from './signature.js';
 import type {
@@ -16,6 +16,9 @@ import type {
   SplitOptions,
 } from './types.js';
 import { assignUnits } from './units.js';
+import { isMdxPath } from './version.js';
+
+export { parserFor, SPLITTER_VERSION } from './version.js';
 
 export const DEFAULT_MAX_LINE_LENGTH = 2000;
 
@@ -38,19 +41,6 @@ interface MutableLine {
   editable: boolean;
   reason?: FrozenReason;
   unit?: number;
-}
-
-/**
- * Version of the line classification (which lines are editable, their kinds and prefixes). Bump it when a
- * change to the splitter could classify any line differently: file-level fixpoints are keyed by it, because
- * a line frozen under the old rules may be editable under the new ones. `test/markdown/splitter-version.test.ts`
- * fails when the classification of the fixtures changes while this stays the same.
- */
-export const SPLITTER_VERSION = 2;
-
-/** The parser `split` uses for a path (`.mdx` files are parsed as MDX): part of file-level fixpoint keys. */
-export function parserFor(path: string): 'md' | 'mdx' {
-  return isMdxPath(path) ? 'mdx' : 'md';
 }
 
 export function split(input: Uint8Array | string, opts: SplitOptions): MarkdownDocument {

@@ -8,13 +8,7 @@
  * sent; for the in-process providers: simulated requests).
  */
 import { ModelError } from './errors.js';
-import {
-  buildMessages,
-  MODEL_OPTIONS,
-  parseAnswer,
-  RESPONSE_FORMATS,
-  type PromptTemplate,
-} from './prompt.js';
+import { buildMessages, MODEL_OPTIONS, RESPONSE_FORMATS, type PromptTemplate } from './prompt.js';
 import { estimateTokens, type ChatRequest, type ChatTransport } from './transport.js';
 import type { Budget, FixUnitsResult, ModelFailure, ModelUnit, TokenUsage } from './types.js';
 
@@ -125,6 +119,8 @@ export async function fixUnitsBatched(
   runSignal.throwIfAborted();
 
   const { sendable, overBudget } = withinLineBudget(units, Math.max(0, Math.floor(budget.maxLines)));
+  // The answer's validator (zod) loads when a fixer is first asked, not when it is configured.
+  const { parseAnswer } = await import('./wire.js');
   const answers = new Map<number, readonly string[]>();
   const unanswered: number[] = [];
   const failures: ModelFailure[] = [];

@@ -1,9 +1,14 @@
-/** The model: a `UnitFixer` for an OpenAI-compatible endpoint, the offline editor, the simulator, or echo. */
+/**
+ * The model: a `UnitFixer` for an OpenAI-compatible endpoint, the offline editor, the simulator, or echo.
+ * Configuring a fixer loads no transport, no validator, no linter and no server: a run whose units are all
+ * cached never asks, and a pre-commit `check` should not pay for what it does not use. Each loads with the
+ * first request.
+ */
 import { fixUnitsBatched, type BatchClientOptions } from './client.js';
 import { createOfflineFixer } from './offline/index.js';
 import { defaultTemplate, promptVersion } from './prompt.js';
 import { createSimulator, simModelId, type SimRule, type SimulatorSettings } from './simulator.js';
-import { echoTransport, httpTransport, simTransport, type ChatTransport } from './transport.js';
+import { httpTransport, type ChatTransport } from './transport.js';
 import type { UnitFixer } from './types.js';
 
 export type { Budget, FixUnitsResult, ModelFailure, ModelUnit, TokenUsage, UnitFixer } from './types.js';
@@ -20,8 +25,6 @@ export {
   buildMessages,
   defaultTemplate,
   MODEL_OPTIONS,
-  parseAnswer,
-  parsePromptUnits,
   PROMPT_TEMPLATE_VERSION,
   promptVersion,
   RESPONSE_FORMATS,
@@ -49,11 +52,8 @@ export {
   type SimulatorSettings,
 } from './simulator.js';
 export {
-  echoTransport,
   estimateTokens,
   httpTransport,
-  simTransport,
-  simulateCompletion,
   type ChatRequest,
   type ChatResponse,
   type ChatTransport,
@@ -65,7 +65,6 @@ export {
   type InlineSegment,
   type ProtectedKind,
 } from './protected.js';
-export { startSimServer, type SimServer, type SimServerFault, type SimServerOptions } from './sim-server.js';
 
 export * from './offline/index.js';
 
@@ -121,11 +120,11 @@ export function createFixer(options: FixerOptions): UnitFixer {
   let label: string;
   if (options.provider === 'sim') {
     const simulator = createSimulator(definedOnly(options.sim ?? {}));
-    transport = simTransport(simulator);
+    transport = inProcess((m) => m.simTransport(simulator));
     modelId = simModelId(simulator.settings);
     label = SIM_LABEL;
   } else if (options.provider === 'echo') {
-    transport = echoTransport();
+    transport = inProcess((m) => m.echoTransport());
     modelId = 'echo';
     label = ECHO_LABEL;
   } else {
@@ -152,6 +151,13 @@ export function createFixer(options: FixerOptions): UnitFixer {
     label,
     fixUnits: (units, budget, signal) => fixUnitsBatched(units, budget, signal, client),
   };
+}
+
+/** An in-process transport, loaded with its request parser on the first request. */
+function inProcess(make: (m: typeof import('./in-process.js')) => ChatTransport): ChatTransport {
+  let loaded: Promise<ChatTransport> | undefined;
+  return async (request, signal) =>
+    (await (loaded ??= import('./in-process.js').then(make)))(request, signal);
 }
 
 function definedOnly(o: {

@@ -8,9 +8,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parsePromptUnits } from './prompt.js';
+import { simulateCompletion } from './in-process.js';
 import { createSimulator, type Simulator, type SimulatorSettings } from './simulator.js';
-import { estimateTokens, simulateCompletion } from './transport.js';
+import { estimateTokens } from './transport.js';
+import { parsePromptUnits } from './wire.js';
 
 export const SIM_MODEL_ID = 'docs-fix-sim';
 

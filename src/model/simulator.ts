@@ -27,7 +27,7 @@
  *    prompt-injection text.
  */
 import { createHash } from 'node:crypto';
-import { unitLines, unitText } from '../markdown/index.js';
+import { unitLines, unitText } from '../markdown/units.js';
 import { scanInline } from './protected.js';
 
 /** 2: answers prose units (lines edited as one text). */

@@ -1,11 +1,10 @@
 /**
  * How a request reaches a model. The client (prompt, batching, retries, validation) is the same for
- * every provider; only the transport differs: HTTP to an OpenAI-compatible endpoint, or the in-process
- * simulator and echo, which answer the same request format without a network.
+ * every provider; only the transport differs: HTTP to an OpenAI-compatible endpoint here, or the in-process
+ * simulator and echo (in-process.ts), which answer the same request format without a network.
  */
 import { ModelError, isRetryableStatus, parseRetryAfter } from './errors.js';
-import { parsePromptUnits, type ChatMessage, type ResponseFormat } from './prompt.js';
-import type { Simulator } from './simulator.js';
+import type { ChatMessage, ResponseFormat } from './prompt.js';
 import type { TokenUsage } from './types.js';
 
 export interface ChatRequest {
@@ -105,39 +104,4 @@ function readCompletion(json: unknown): ChatResponse {
         }
       : undefined;
   return { content: typeof content === 'string' ? content : null, ...(usage ? { usage } : {}) };
-}
-
-/** A completion as the simulator would answer it: every prompt unit's lines through `edit`, usage estimated. */
-export function simulateCompletion(
-  messages: readonly { role: string; content?: unknown }[],
-  edit: (lines: readonly string[], kind: string) => readonly string[],
-): { content: string; usage: TokenUsage } | undefined {
-  const units = parsePromptUnits(messages);
-  if (!units) return undefined;
-  const content = JSON.stringify({ units: units.map((u) => ({ id: u.id, lines: edit(u.lines, u.kind) })) });
-  const prompt = messages.reduce(
-    (n, m) => n + estimateTokens(typeof m.content === 'string' ? m.content : ''),
-    0,
-  );
-  const completion = estimateTokens(content);
-  return { content, usage: { prompt, completion, total: prompt + completion } };
-}
-
-function inProcess(edit: (lines: readonly string[], kind: string) => readonly string[]): ChatTransport {
-  return async (request, signal) => {
-    if (signal.aborted) throw signal.reason;
-    const answer = simulateCompletion(request.messages, edit);
-    if (!answer) throw new ModelError('simulator: the request holds no numbered units', 'http', false, 400);
-    return answer;
-  };
-}
-
-/** The in-process simulator (offline; not a language model). */
-export function simTransport(simulator: Simulator): ChatTransport {
-  return inProcess((lines) => simulator.editUnit(lines));
-}
-
-/** Answers every unit unchanged. */
-export function echoTransport(): ChatTransport {
-  return inProcess((lines) => lines);
 }

@@ -105,4 +105,21 @@ describe('docs-fix pr', () => {
     expect(stranger.code).toBe(1);
     expect(stranger.stderr).toMatch(/docs-fix: .*GitHub answered 40[34]/);
   });
+
+  it('works against GitHub Enterprise Server from GITHUB_API_URL (as Actions sets it on GHES: …/api/v3)', async () => {
+    const ghes = await FakeGitHub.start({ pathPrefix: '/api/v3' });
+    try {
+      ghes.createRepo('alice/docs', { files: { 'README.md': '# Docs\n\nThis is teh readme.\n' } });
+      const result = await runCli(
+        ['pr', '--repo', 'alice/docs', '--cache-dir', cacheDir, '--sim-flip-rate', '0'],
+        // With a trailing slash, as an operator may write it.
+        { env: { GITHUB_TOKEN: ghes.userToken('alice'), GITHUB_API_URL: `${ghes.baseUrl}/` } },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(pullsOf(ghes, 'alice/docs')).toHaveLength(1);
+      expect(ghes.requests.filter((r) => r.route.includes('/outside-the-api'))).toEqual([]);
+    } finally {
+      await ghes.close();
+    }
+  });
 });

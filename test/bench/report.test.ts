@@ -4,6 +4,7 @@ import {
   BENCH_START,
   goalVerdicts,
   markdownReport,
+  portablePath,
   replaceGenerated,
   scaleSvg,
   type BenchResults,
@@ -154,6 +155,23 @@ describe('markdownReport', () => {
     expect(md).toMatch(/warm run ≤ 1\.5× raw parse.*1k 1\.2×, 10k 1\.6× \| \*\*not reached\*\* \|/);
     expect(md).toContain('1%: 100, 5, 100 ms (50 ms), 100 = 100');
     expect(md).toContain('![time and model lines against repository size](bench/scale.svg)');
+  });
+
+  it('names the corpus and the command portably: relative to the repository, or by the variable', () => {
+    const r = results({
+      command: 'BENCH_ROUNDS=1 DOCS_FIX_CORPUS=/work/shared/corpus npm run bench',
+      corpus: '/work/shared/corpus',
+    });
+    const md = markdownReport(r, 'bench/scale.svg', '/work/main');
+    expect(md).toContain('with `BENCH_ROUNDS=1 DOCS_FIX_CORPUS=../shared/corpus npm run bench` over `../shared/corpus`');
+    expect(md).not.toContain('/work/');
+    const elsewhere = markdownReport(
+      results({ command: 'DOCS_FIX_CORPUS=/data/docs npm run bench', corpus: '/data/docs' }),
+      'bench/scale.svg',
+      '/home/me/docs-fix',
+    );
+    expect(elsewhere).toContain('with `DOCS_FIX_CORPUS=$DOCS_FIX_CORPUS npm run bench` over `$DOCS_FIX_CORPUS`');
+    expect(portablePath('/home/me/docs-fix/bench', '/home/me/docs-fix')).toBe('bench');
   });
 
   it('says when each bench finished when the results were merged from several runs', () => {

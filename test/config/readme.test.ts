@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { operatorEnvTable, repoConfigTable } from '../../src/config/docs.js';
-import { parseRepoConfigYaml, validateRepoConfig } from '../../src/config/index.js';
+import { parseRepoConfigYaml, readOperatorEnv, validateRepoConfig } from '../../src/config/index.js';
+import { defaultsModule } from '../../src/config/generate.js';
+import { defaultRepoConfig, loadOperatorEnv } from '../../src/config/operator.js';
 import { RepoConfigSchema, OperatorEnvSchema } from '../../src/config/schema.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -52,5 +54,22 @@ describe('repository config', () => {
     const result = parseRepoConfigYaml('include: [a\nexclude: b: c\n', 'x.yml');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.message).toMatch(/^x\.yml:\d+: invalid YAML/);
+  });
+});
+
+describe('generated defaults (src/config/defaults.ts)', () => {
+  it('match the schemas (regenerate with npm run docs:config)', () => {
+    expect(readFileSync(new URL('../../src/config/defaults.ts', import.meta.url), 'utf8')).toBe(
+      defaultsModule(),
+    );
+  });
+
+  it('are what validating an empty environment gives, and zod validates what is set', async () => {
+    expect(await loadOperatorEnv({})).toEqual(readOperatorEnv({}));
+    expect(await loadOperatorEnv({ DOCS_FIX_MAX_FILES: '7', OPENAI_API_KEY: '' })).toMatchObject({
+      DOCS_FIX_MAX_FILES: 7,
+    });
+    await expect(loadOperatorEnv({ DOCS_FIX_MAX_FILES: 'many' })).rejects.toThrow(/DOCS_FIX_MAX_FILES/);
+    expect(defaultRepoConfig()).toEqual(RepoConfigSchema.parse({}));
   });
 });

@@ -1,7 +1,8 @@
 // Admission control against hostile answers, and the simulator's own edits as legitimate ones.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { admitFileStructure, admitRewrite, type AdmissionReason } from '../../src/engine/admission.js';
+import { admitRewrite, type AdmissionReason } from '../../src/engine/admission.js';
+import { admitFileStructure } from '../../src/engine/structure.js';
 import type { LineKind } from '../../src/markdown/types.js';
 import { applyFault, copyEdit, createSimulator, flipPhrase, SIM_FAULTS } from '../../src/model/simulator.js';
 import { corpusUnits, hasCorpus } from '../model/corpus-lines.js';

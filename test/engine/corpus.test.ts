@@ -15,7 +15,7 @@ const unlimited = { maxLines: Infinity, maxTokens: Infinity };
 
 /** The corpus read the way the CLI reads a folder. */
 function readCorpus(dir: string): SourceFile[] {
-  const paths = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, dir);
+  const { paths } = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, dir);
   return readWithinLimits(paths, dir, { maxFiles: Infinity, maxBytes: Infinity }).files;
 }
 

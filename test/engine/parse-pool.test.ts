@@ -59,7 +59,7 @@ function specFiles(): SourceFile[] {
 function corpusSample(): SourceFile[] {
   const root = process.env.DOCS_FIX_CORPUS;
   if (!root) return [];
-  const paths = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, root);
+  const { paths } = collectMarkdownPaths(['.'], { include: ['**/*'], exclude: [] }, root);
   const { files } = readWithinLimits(paths, root, { maxFiles: Infinity, maxBytes: Infinity });
   return files
     .filter((f, i) => i % 40 === 0 && f.bytes.byteLength < 32 * 1024)

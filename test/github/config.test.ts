@@ -18,7 +18,7 @@ describe('loadRepoConfig', () => {
     const defaults = await loadRepoConfig(h.octokit, h.repo, null);
     expect(defaults).toMatchObject({
       ok: true,
-      config: { include: ['**/*.md', '**/*.mdx'] },
+      config: { include: ['**/*.md', '**/*.mdx', '**/*.markdown'] },
       styleGuide: '',
     });
     const withGuide = await loadRepoConfig(

@@ -263,6 +263,10 @@ describe('fake GitHub: auth, permissions, checks, faults', () => {
       (await status(h.octokit.rest.checks.create({ ...h.repo, name: 'c', head_sha, status: 'completed' })))
         .status,
     ).toBe(422);
+    // Both limits are in GitHub's description of the request body: the contract check sees them first.
+    const limits = h.fake.expectContractViolation(
+      /checks\/create: \/output\/(annotations|summary) must NOT have more/,
+    );
     const ann = {
       path: 'README.md',
       start_line: 1,
@@ -288,6 +292,7 @@ describe('fake GitHub: auth, permissions, checks, faults', () => {
       }),
     );
     expect(long.status).toBe(422);
+    expect(limits.seen).toHaveLength(2);
     const user = h.userOctokit('alice');
     expect((await status(user.rest.checks.create({ ...h.repo, name: 'c', head_sha }))).status).toBe(403);
   });

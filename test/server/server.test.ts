@@ -1,8 +1,23 @@
 // The web server end to end: signed webhooks over HTTP → BullMQ on a real Redis → the in-process worker →
 // the fake GitHub over HTTP (Probot authenticates against it) with the simulator as the model endpoint.
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 import { metricValue, startStack, waitFor, type Stack } from './stack.js';
+
+/** A JSON logger whose lines a test reads. */
+function capturedLog(): { lines: Record<string, unknown>[]; logFor: () => ReturnType<typeof createLogger> } {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, logFor: () => createLogger({ level: 'debug', destination }) };
+}
 
 let stack: Stack | undefined;
 let ownRedis: RedisServer | undefined;
@@ -42,18 +57,114 @@ describe('webhooks', () => {
   it('drops a malformed payload with a 4xx and stays up', async () => {
     stack = await startStack({ extraEnv: { WORKER_CONCURRENCY: '0' } });
     const res = await stack.deliver('push', undefined, { rawBody: '{"ref": "refs/heads/main", ' });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
-    // A payload that parses but is not a push event (no repository): answered, nothing queued.
+    expect(res.status).toBe(400);
+    // A payload that parses but is not a push event: refused before a handler reads it, naming the fields.
     const odd = await stack.deliver('push', { hello: 'world' });
-    expect(odd.status).toBeLessThan(600);
+    expect(odd).toEqual({
+      status: 400,
+      body: expect.stringContaining("push payload: (root) misses required field 'ref'"),
+    });
     expect((await stack.get('/healthz')).status).toBe(200);
     expect(await stack.server.queue.queue.getJobs()).toHaveLength(0);
+  });
+
+  it('refuses with 400 a payload whose fields the handlers read do not match the schema, saying which in the log', async () => {
+    const log = capturedLog();
+    stack = await startStack({ extraEnv: { WORKER_CONCURRENCY: '0' }, logFor: log.logFor });
+    const { fake } = stack;
+    fake.createRepo('octo/docs', { files: DOCS, installed: true });
+    const payload = fake.pushEvent(
+      fake.pushCommit('octo/docs', { files: { 'README.md': '# Demo\n\nTeh end.\n' } }),
+    );
+    // Before the check, the handler met it with a TypeError (`commits.length` of null): answered 500.
+    const res = await stack.deliver('push', { ...payload, commits: null });
+    expect(res).toEqual({ status: 400, body: 'push payload: /commits must be array\n' });
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({
+        msg: 'webhook payload does not match its schema: refused',
+        reason: 'push payload: /commits must be array',
+      }),
+    );
+    // Before, a string here was read as a list of one-letter paths.
+    const commits = [{ ...(payload['commits'] as object[])[0], added: 'README.md' }];
+    expect(await stack.deliver('push', { ...payload, commits })).toEqual({
+      status: 400,
+      body: 'push payload: /commits/0/added must be array\n',
+    });
+    expect(await stack.server.queue.queue.getJobs()).toHaveLength(0);
+    // The same push as GitHub sends it is taken.
+    expect((await stack.deliver('push', payload)).status).toBe(200);
+    expect(await stack.server.queue.queue.getJobs()).toHaveLength(1);
   });
 
   it('answers an unknown path with 404', async () => {
     stack = await startStack({ extraEnv: { WORKER_CONCURRENCY: '0' } });
     expect((await stack.get('/nope')).status).toBe(404);
+  });
+});
+
+describe('the app identity', () => {
+  const pushFrom = (fake: Stack['fake'], author: string, text: string) =>
+    fake.pushEvent(fake.pushCommit('octo/docs', { files: { 'README.md': `# Demo\n\n${text}\n` }, author }));
+
+  it('never fails a delivery while GitHub does not answer GET /app, and learns the slug in the background', async () => {
+    const log = capturedLog();
+    stack = await startStack({
+      extraEnv: { WORKER_CONCURRENCY: '0' },
+      logFor: log.logFor,
+      beforeStart: (fake) => fake.injectFault({ route: 'GET /app', status: 503, times: 1_000_000 }),
+      identityRetry: { initialMs: 20, maxMs: 40 },
+    });
+    const { fake } = stack;
+    fake.createRepo('octo/docs', { files: DOCS, installed: true });
+    // Before, the handler asked GET /app at the first delivery and answered 500 when it failed.
+    expect((await stack.deliver('push', pushFrom(fake, 'alice', 'Teh one.'))).status).toBe(200);
+    expect(stack.server.identity.login).toBeUndefined();
+    // The bot's own push, while its login is unknown: taken as anyone's (its run finds its own output at a
+    // fixpoint) rather than failed.
+    const own = { ...pushFrom(fake, 'octo', 'Teh two.'), sender: fake.userShape(fake.botLogin) };
+    expect((await stack.deliver('push', own)).status).toBe(200);
+    expect(await stack.server.queue.queue.getJobs()).toHaveLength(2);
+    await waitFor('a retried lookup', () => fake.count({ route: 'GET /app' }) >= 2);
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({
+        msg: expect.stringContaining('could not learn the app identity from GitHub'),
+      }),
+    );
+
+    fake.clearFaults();
+    await waitFor('the identity', () => stack!.server.identity.login === fake.botLogin);
+    const ownLater = { ...pushFrom(fake, 'octo', 'Teh three.'), sender: fake.userShape(fake.botLogin) };
+    expect((await stack.deliver('push', ownLater)).status).toBe(200);
+    expect(await stack.server.queue.queue.getJobs()).toHaveLength(2);
+  });
+
+  it('knows the bot from APP_SLUG before GitHub answers', async () => {
+    stack = await startStack({
+      extraEnv: { WORKER_CONCURRENCY: '0', APP_SLUG: 'docs-fix' },
+      beforeStart: (fake) => fake.injectFault({ route: 'GET /app', status: 503, times: 1_000_000 }),
+      identityRetry: { initialMs: 1000 },
+    });
+    const { fake } = stack;
+    fake.createRepo('octo/docs', { files: DOCS, installed: true });
+    expect(stack.server.identity.login).toBe(fake.botLogin);
+    const own = { ...pushFrom(fake, 'octo', 'Teh one.'), sender: fake.userShape(fake.botLogin) };
+    expect((await stack.deliver('push', own)).status).toBe(200);
+    expect(await stack.server.queue.queue.getJobs()).toHaveLength(0);
+    expect((await stack.deliver('push', pushFrom(fake, 'alice', 'Teh two.'))).status).toBe(200);
+    expect(await stack.server.queue.queue.getJobs()).toHaveLength(1);
+  });
+
+  it('takes GitHub’s slug over an APP_SLUG that does not match, and logs the mismatch', async () => {
+    const log = capturedLog();
+    stack = await startStack({
+      extraEnv: { WORKER_CONCURRENCY: '0', APP_SLUG: 'docs-fix-typo' },
+      logFor: log.logFor,
+    });
+    await waitFor('the identity', () => stack!.server.identity.login === stack!.fake.botLogin);
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ level: 50, configured: 'docs-fix-typo', github: 'docs-fix' }),
+    );
   });
 });
 

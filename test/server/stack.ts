@@ -7,9 +7,14 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { SIM_MODEL_ID } from '../../src/model/sim-server.js';
+import {
+  createWebhookPayloadValidator,
+  type WebhookPayloadValidator,
+} from '../../src/github/webhook-payload.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { WorkerTuning } from '../../src/worker.js';
-import { FakeGitHub } from '../support/fake-github/index.js';
+import { countValidation } from '../support/contract-stats.js';
+import { FakeGitHub, type FakeGitHubOptions } from '../support/fake-github/index.js';
 import { startTestSimServer, type TestSimServer } from '../support/sim-server.js';
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -93,7 +98,8 @@ export interface Stack {
 export async function startStack(
   options: {
     redisUrl?: string;
-    extraEnv?: Record<string, string>;
+    /** More environment, or a function of the fake GitHub's URL (which is known only once it listens). */
+    extraEnv?: Record<string, string> | ((fakeBaseUrl: string) => Record<string, string>);
     /** `production`: Probot from the environment, with throttling and retries (slower). */
     probot?: 'fast' | 'production';
     queueBackoffMs?: number;
@@ -102,13 +108,20 @@ export async function startStack(
     logFor?: (env: Record<string, string>) => Logger;
     /** The Probot, given the fake and the logger (default: fastProbot, or production's with `probot`). */
     probotFor?: (fake: FakeGitHub, log: Logger) => Probot;
+    /** Options of the fake GitHub (e.g. `pathPrefix: '/api/v3'` to serve it as GitHub Enterprise Server does). */
+    fake?: FakeGitHubOptions;
+    /** Before the server starts (faults on the app's identity lookup, say). */
+    beforeStart?: (fake: FakeGitHub) => void;
+    identityRetry?: { initialMs?: number; maxMs?: number };
   } = {},
 ): Promise<Stack> {
-  const fake = await FakeGitHub.start();
+  const fake = await FakeGitHub.start(options.fake);
+  options.beforeStart?.(fake);
   const sim = await startTestSimServer({ flipRate: 0 });
   const redisUrl = options.redisUrl ?? testRedisUrl();
   const prefix = testPrefix();
-  const env = stackEnv({ fake, sim, redisUrl, prefix, extra: options.extraEnv });
+  const extra = typeof options.extraEnv === 'function' ? options.extraEnv(fake.baseUrl) : options.extraEnv;
+  const env = stackEnv({ fake, sim, redisUrl, prefix, extra });
   const log = options.logFor ? options.logFor(env) : silentLog();
   const server = await startServer({
     env,
@@ -122,6 +135,8 @@ export async function startStack(
         : fastProbot(fake, log),
     queueBackoffMs: options.queueBackoffMs ?? 200,
     workerTuning: options.workerTuning,
+    payloads: countedPayloads(),
+    identityRetry: options.identityRetry,
   });
   const webhooks = `${server.url}/api/github/webhooks`;
   return {
@@ -169,6 +184,18 @@ export async function startStack(
       } finally {
         redis.disconnect();
       }
+    },
+  };
+}
+
+/** The server's payload validator, counted in the run's contract figures. */
+export function countedPayloads(): WebhookPayloadValidator {
+  const inner = createWebhookPayloadValidator();
+  return {
+    async validate(event, payload) {
+      const verdict = await inner.validate(event, payload);
+      if (!verdict.ok || verdict.checked) countValidation('webhookPayloads');
+      return verdict;
     },
   };
 }

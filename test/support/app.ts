@@ -11,7 +11,9 @@ import { createJobHandler, type InstallationClient } from '../../src/jobs/handle
 import { jobIdFor } from '../../src/jobs/keys.js';
 import type { JobOutcome, JobSpec, RepoRef } from '../../src/jobs/types.js';
 import { createFixer } from '../../src/model/index.js';
-import { appBotLogin } from '../../src/worker.js';
+import { createAppIdentity, type AppIdentity } from '../../src/github/app-identity.js';
+import { createWebhookPayloadValidator } from '../../src/github/webhook-payload.js';
+import { countValidation } from './contract-stats.js';
 import { FakeGitHub, type FakeGitHubOptions, type FileSpec } from './fake-github/index.js';
 import { randomPrefix, type RandomPrefix } from './redis.js';
 
@@ -63,7 +65,12 @@ export interface AppHarness {
   /** Every `enqueue` in order. */
   readonly jobs: DispatchedJob[];
   readonly schedules: { upserted: RepoRef[]; removed: RepoRef[] };
-  /** Delivers a webhook through Probot (`probot.receive`) with a fresh delivery id. */
+  /** The app's identity as production learns it (GET /app with the app's JWT), known before the first event. */
+  readonly identity: AppIdentity;
+  /**
+   * Delivers a webhook through Probot (`probot.receive`) with a fresh delivery id, after checking it against
+   * @octokit/webhooks-schemas as the server does (a payload the server would refuse throws).
+   */
   receive(name: string, payload: Record<string, unknown>): Promise<void>;
   /** Jobs enqueued by the last `receive`. */
   lastJobs(): DispatchedJob[];
@@ -129,6 +136,16 @@ export async function startApp(
   const store = await openStore({ kind: 'redis', redisUrl: prefix.url, prefix: prefix.prefix });
   const probot = probotFor(fake);
   const log = pino({ level: process.env.DOCS_FIX_TEST_LOG ?? 'silent' });
+  const identity = createAppIdentity({
+    appId: fake.app.id,
+    log,
+    fetchSlug: async () => {
+      const { data } = await (await probot.auth()).rest.apps.getAuthenticated();
+      return data!.slug!;
+    },
+  });
+  await identity.resolve();
+  const payloads = createWebhookPayloadValidator();
 
   const handler = createJobHandler({
     octokitFor: async (id) => (await probot.auth(id)) as unknown as InstallationClient,
@@ -176,12 +193,14 @@ export async function startApp(
       removeSchedule: async (repo) => {
         schedules.removed.push(repo);
       },
-      // The production lookup (GET /app with the app's JWT, once per process).
-      botLogin: appBotLogin(probot),
+      identity,
     }),
   );
 
   const receive = async (name: string, payload: Record<string, unknown>): Promise<void> => {
+    const verdict = await payloads.validate(name, payload);
+    if (!verdict.ok) throw new Error(`the server would answer 400: ${verdict.reason}`);
+    if (verdict.checked) countValidation('webhookPayloads');
     mark = jobs.length;
     await probot.receive({ id: randomUUID(), name, payload } as Parameters<Probot['receive']>[0]);
   };
@@ -196,6 +215,7 @@ export async function startApp(
     installationId,
     jobs,
     schedules,
+    identity,
     receive,
     lastJobs: () => jobs.slice(mark),
     runJob: (spec) => handler(spec, ctx(jobIdFor(spec))),

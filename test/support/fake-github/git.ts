@@ -143,6 +143,19 @@ export class ObjectStore {
     return out;
   }
 
+  /** The SHA of the tree at `path` (a directory) under a root tree, if there is one. */
+  treeAt(treeSha: string, path: string): string | undefined {
+    let sha: string | undefined = treeSha;
+    for (const name of path.split('/')) {
+      const entry: { type: string; sha: string } | undefined = sha
+        ? this.tree(sha)?.entries.find((e) => e.name === name)
+        : undefined;
+      if (!entry || entry.type !== 'tree') return undefined;
+      sha = entry.sha;
+    }
+    return sha;
+  }
+
   /** Writes nested trees for a flat path map and returns the root tree SHA. */
   build(flat: FlatTree): string {
     type Dir = { files: Map<string, { mode: Mode; sha: string }>; dirs: Map<string, Dir> };

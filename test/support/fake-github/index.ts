@@ -5,6 +5,7 @@
  *
  * Start and stop:
  *   const fake = await FakeGitHub.start();            // 127.0.0.1, free port; fake.baseUrl
+ *   FakeGitHub.start({ pathPrefix: '/api/v3' })        // served as GitHub Enterprise Server serves it
  *   await fake.close();
  *
  * Seed state:
@@ -35,6 +36,7 @@
  *   fake.injectFault({ route: 'POST /repos/{owner}/{repo}/pulls', status: 502 })
  *   fake.injectFault({ route: /git\/refs/, status: 409, message: 'Git Repository is empty.', times: 2 })
  *   fake.injectFault({ route: 'POST /repos/{owner}/{repo}/git/trees', kind: 'secondary-rate-limit', retryAfter: 1 })
+ *   fake.clearFaults()
  *   fake.setRateLimit(remaining) → `x-ratelimit-remaining` (and a 403 primary limit once it reaches 0)
  *   fake.beforeNext('POST /repos/{owner}/{repo}/pulls', () => fake.openPullRequest(…))   // stage a race
  *
@@ -42,6 +44,14 @@
  *
  * Limits (constructor options, GitHub's values by default): contentsInlineLimit 1 MB, compareFileLimit 300,
  * compareCommitLimit 250, treeEntryLimit 100,000.
+ *
+ * GitHub's contract (./contract.ts, on unless `contract: false`): every request is checked against GitHub's
+ * OpenAPI description (a documented operation of api.github.com and of the oldest supported GitHub
+ * Enterprise Server, parameters and JSON body valid) and every response the fake sends against the
+ * operation's response schema. A request GitHub would refuse gets GitHub's answer (404, 422 "Invalid
+ * request"); every problem, including unknown query parameters GitHub silently ignores, is a violation that
+ * fails the test that caused it (test/support/contract-setup.ts). A test that sends a bad request on
+ * purpose says so first: fake.expectContractViolation(/per_page/).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +60,8 @@ import { ZERO_SHA, type FlatTree } from './git.js';
 import { HttpError, matchRoute, readBody, type Reply, type Route } from './http.js';
 import { createPull, mergePull, setRef, signatureFor } from './ops.js';
 import { buildRoutes, type RouteOptions } from './routes.js';
+import { registerViolationSource, type ViolationSource } from '../contract-stats.js';
+import { GitHubContract } from './contract.js';
 import { Shapes } from './shapes.js';
 import { FakeState, type Identity, type RepoState, type Role } from './state.js';
 
@@ -58,6 +70,10 @@ export type { FakeState, Identity, RepoState, Role } from './state.js';
 
 export interface FakeGitHubOptions extends Partial<RouteOptions> {
   readonly app?: { id: number; slug: string; name: string };
+  /** Check requests and responses against GitHub's OpenAPI description (default true; benchmarks turn it off). */
+  readonly contract?: boolean;
+  /** Serve the API under a path, as GitHub Enterprise Server does under `/api/v3`. */
+  readonly pathPrefix?: string;
 }
 
 export interface RequestLogEntry {
@@ -119,8 +135,15 @@ export interface PushDescriptor {
 
 const require = createRequire(import.meta.url);
 
-export class FakeGitHub {
+export class FakeGitHub implements ViolationSource {
   readonly state: FakeState;
+  /** Contract violations not yet handed to the test (see takeContractViolations). */
+  readonly contractViolations: string[] = [];
+  /** Violations a test provokes on purpose, and the ones it provoked. */
+  private readonly expectedViolations: { pattern: RegExp; seen: string[] }[] = [];
+  private readonly contract: GitHubContract | undefined;
+  private readonly pathPrefix: string;
+  closed = false;
   readonly requests: RequestLogEntry[] = [];
   private readonly shapes: Shapes;
   private readonly routes: Route<Identity>[];
@@ -137,6 +160,9 @@ export class FakeGitHub {
     this.state = new FakeState(app, `${app.slug}[bot]`);
     this.state.ensureUser(this.state.botLogin, 'Bot');
     this.shapes = new Shapes(this.state, () => this.url);
+    this.contract = options.contract === false ? undefined : GitHubContract.load();
+    if (this.contract) registerViolationSource(this);
+    this.pathPrefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
     this.routes = buildRoutes(this.state, this.shapes, {
       contentsInlineLimit: options.contentsInlineLimit ?? 1024 * 1024,
       compareFileLimit: options.compareFileLimit ?? 300,
@@ -150,7 +176,7 @@ export class FakeGitHub {
     const server = createServer((req, res) => void holder.fake!.handle(req, res));
     const fake = (holder.fake = new FakeGitHub(server, options));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${fake.pathPrefix}`;
     return fake;
   }
 
@@ -166,9 +192,40 @@ export class FakeGitHub {
     return this.state.botLogin;
   }
 
+  /** The routes the fake serves, as `METHOD /template` (Octokit's templates). */
+  get routeTemplates(): string[] {
+    return this.routes.map((r) => `${r.method} ${r.template}`);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ── GitHub's contract ─────────────────────────────────────────────────────────
+
+  /**
+   * The next violations matching `pattern` are expected (a test of bad input); each one matching is kept in
+   * the returned list instead of failing the test.
+   */
+  expectContractViolation(pattern: RegExp): { readonly seen: readonly string[] } {
+    const entry = { pattern, seen: [] as string[] };
+    this.expectedViolations.push(entry);
+    return entry;
+  }
+
+  takeContractViolations(): string[] {
+    return this.contractViolations.splice(0);
+  }
+
+  private violate(message: string): void {
+    const expected = this.expectedViolations.find((e) => e.pattern.test(message));
+    if (expected) {
+      expected.seen.push(message);
+      return;
+    }
+    this.contractViolations.push(message);
   }
 
   // ── Auth ──────────────────────────────────────────────────────────────────────
@@ -195,8 +252,13 @@ export class FakeGitHub {
     return `${enc({ alg: 'RS256', typ: 'JWT' })}.${enc({ iat: now - 60, exp: now + 540, iss: this.app.id })}.c2ln`;
   }
 
-  createInstallation(account: string, repositories: 'all' | string[] = 'all'): number {
-    const id = this.state.nextId();
+  /** An installation of the app on `account`; `id` to match a payload's (e.g. an example's) installation. */
+  createInstallation(
+    account: string,
+    repositories: 'all' | string[] = 'all',
+    id = this.state.nextId(),
+  ): number {
+    if (this.state.installations.has(id)) throw new Error(`fake-github: installation ${id} exists`);
     this.state.ensureUser(account);
     this.state.installations.set(id, {
       id,
@@ -587,6 +649,11 @@ export class FakeGitHub {
     this.faults.push({ times: 1, ...fault });
   }
 
+  /** Drops the faults not yet used up. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /**
    * Runs `action` once, just before the next request matching `route` (as logged, or a RegExp) is handled:
    * a deterministic way to stage a race (another run creating the pull request, a human pushing).
@@ -624,8 +691,12 @@ export class FakeGitHub {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const method = (req.method ?? 'GET').toUpperCase();
-    const match = matchRoute(this.routes, method, url.pathname);
-    const routeName = `${method} ${match?.route.template ?? url.pathname}`;
+    // GitHub Enterprise Server serves the API under /api/v3; anything outside the prefix is not the API.
+    const pathname = url.pathname.startsWith(`${this.pathPrefix}/`)
+      ? url.pathname.slice(this.pathPrefix.length)
+      : `/outside-the-api${url.pathname}`;
+    const match = matchRoute(this.routes, method, pathname);
+    const routeName = `${method} ${match?.route.template ?? pathname}`;
     const identity = this.identify(req);
     const actor = !identity
       ? 'invalid'
@@ -633,8 +704,22 @@ export class FakeGitHub {
         ? identity.login
         : identity.kind;
     let reply: Reply;
+    let operationId: string | undefined;
     try {
       const body = await readBody(req);
+      if (this.contract) {
+        const verdict = this.contract.checkRequest({ method, pathname, query: url.searchParams, body });
+        operationId = verdict.operationId;
+        const request = `${method} ${pathname}${url.search}`;
+        for (const note of verdict.notes) this.violate(`${request}: ${note}`);
+        if (!verdict.ok) {
+          for (const problem of verdict.problems) this.violate(`${request}: ${problem}`);
+          // What GitHub answers: no such route, or its schema validation of the body and parameters.
+          throw verdict.status === 404
+            ? new HttpError(404, 'Not Found')
+            : new HttpError(422, `Invalid request.\n\n${verdict.problems.join('\n')}`);
+        }
+      }
       const hook = this.hooks.findIndex((h) =>
         typeof h.route === 'string' ? h.route === routeName : h.route.test(routeName),
       );
@@ -667,11 +752,7 @@ export class FakeGitHub {
       }
       if (!identity) throw new HttpError(401, 'Bad credentials');
       if (identity.kind === 'anonymous') throw new HttpError(401, 'Requires authentication');
-      if (
-        identity.kind === 'app' &&
-        url.pathname.startsWith('/repos/') &&
-        !url.pathname.endsWith('/installation')
-      ) {
+      if (identity.kind === 'app' && pathname.startsWith('/repos/') && !pathname.endsWith('/installation')) {
         // GitHub refuses the app's JWT on repository routes: a worker needs an installation token.
         throw new HttpError(401, 'A JSON web token could not be decoded');
       }
@@ -690,7 +771,7 @@ export class FakeGitHub {
         body,
         identity,
         headers: req.headers,
-        url: new URL(url.pathname, this.url),
+        url: new URL(url.pathname, url.origin),
       });
     } catch (err) {
       if (!(err instanceof HttpError)) {
@@ -711,10 +792,15 @@ export class FakeGitHub {
     this.requests.push({
       method,
       route: routeName,
-      path: url.pathname + url.search,
+      path: pathname + url.search,
       status: reply.status,
       actor,
     });
+    if (this.contract && operationId) {
+      const body = reply.status === 204 ? undefined : reply.data;
+      for (const problem of this.contract.checkResponse(operationId, reply.status, body, !reply.raw))
+        this.violate(`the fake's answer to ${method} ${pathname}${url.search}: ${problem}`);
+    }
     const headers: Record<string, string> = {
       'x-github-request-id': `FAKE:${this.requests.length}`,
       'x-ratelimit-limit': '5000',

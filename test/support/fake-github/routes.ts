@@ -1,6 +1,6 @@
 /** The REST routes of the fake GitHub, each with GitHub's validation and error messages. */
 import { randomBytes } from 'node:crypto';
-import { diffTrees, type FlatTree } from './git.js';
+import type { FlatTree } from './git.js';
 import {
   HttpError,
   notFound,
@@ -24,8 +24,16 @@ import {
   signatureFor,
   updateRef,
 } from './ops.js';
-import type { Shapes } from './shapes.js';
-import type { AnnotationState, CheckRunState, FakeState, Identity, RepoState, ReviewState } from './state.js';
+import { APP_PERMISSIONS, type Shapes } from './shapes.js';
+import type {
+  AnnotationState,
+  CheckRunState,
+  FakeState,
+  Identity,
+  RepoState,
+  ReviewState,
+  Role,
+} from './state.js';
 
 type Ctx = RouteContext<Identity>;
 
@@ -194,12 +202,12 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
     // ── Apps and installations (app JWT) ─────────────────────────────────────────
     route('GET', '/app', (ctx) => {
       requireApp(ctx);
-      return ok({ id: state.app.id, slug: state.app.slug, name: state.app.name, owner: null });
+      return ok(shapes.app());
     }),
     route('GET', '/app/installations', (ctx) => {
       requireApp(ctx);
       return paginate(
-        [...state.installations.values()].map((i) => installationShape(i)),
+        [...state.installations.values()].map((i) => shapes.installation(i)),
         ctx.query,
         ctx.url,
       );
@@ -208,7 +216,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       requireApp(ctx);
       const inst = state.installations.get(Number(ctx.params['installation_id']));
       if (!inst) throw notFound();
-      return ok(installationShape(inst));
+      return ok(shapes.installation(inst));
     }),
     route('POST', '/app/installations/{installation_id}/access_tokens', (ctx) => {
       requireApp(ctx);
@@ -221,7 +229,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
         {
           token,
           expires_at: new Date(Date.now() + 3600_000).toISOString(),
-          permissions: PERMISSIONS,
+          permissions: { ...APP_PERMISSIONS },
           repository_selection: inst.repositories === 'all' ? 'all' : 'selected',
         },
         201,
@@ -232,7 +240,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const repo = requireRepo(state, ctx.params['owner']!, ctx.params['repo']!);
       const inst = state.installationFor(repo);
       if (!inst) throw notFound();
-      return ok(installationShape(inst));
+      return ok(shapes.installation(inst));
     }),
     route('GET', '/installation/repositories', (ctx) => {
       if (ctx.identity.kind !== 'installation')
@@ -244,16 +252,26 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
         ctx.query,
         ctx.url,
       );
-      return { ...page, data: { total_count: repos.length, repositories: page.data } };
+      return {
+        ...page,
+        data: {
+          total_count: repos.length,
+          repository_selection: inst.repositories === 'all' ? 'all' : 'selected',
+          repositories: page.data,
+        },
+      };
     }),
     route('GET', '/user', (ctx) => {
       // An installation token (GITHUB_TOKEN in Actions too) is not a user: GitHub answers 403.
       if (ctx.identity.kind !== 'user') throw new HttpError(403, 'Resource not accessible by integration');
-      return ok(shapes.user(ctx.identity.login));
+      return ok(shapes.authenticatedUser(ctx.identity.login));
     }),
-    route('GET', '/rate_limit', () =>
-      ok({ resources: { core: { limit: 5000, remaining: 5000, reset: 0, used: 0 } } }),
-    ),
+    route('GET', '/rate_limit', () => {
+      const reset = Math.floor(Date.now() / 1000) + 3600;
+      const core = { limit: 5000, remaining: 5000, reset, used: 0 };
+      const search = { limit: 30, remaining: 30, reset, used: 0 };
+      return ok({ rate: core, resources: { core, search } });
+    }),
 
     // ── Repositories, contents, commits, compare ─────────────────────────────────
     route('GET', '/repos/{owner}/{repo}', (ctx) => ok(shapes.repo(repoOf(ctx)))),
@@ -261,10 +279,20 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const repo = repoOf(ctx);
       const sha = repo.refs.get(`refs/heads/${ctx.params['branch']}`);
       if (!sha) throw new HttpError(404, 'Branch not found');
+      const api = `${shapes.apiUrl}/repos/${repo.owner}/${repo.name}`;
       return ok({
         name: ctx.params['branch'],
         commit: shapes.repoCommit(repo, state.git.commit(sha)!),
+        _links: {
+          self: `${api}/branches/${ctx.params['branch']}`,
+          html: `https://github.com/${repo.owner}/${repo.name}/tree/${ctx.params['branch']}`,
+        },
         protected: false,
+        protection: {
+          enabled: false,
+          required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] },
+        },
+        protection_url: `${api}/branches/${ctx.params['branch']}/protection`,
       });
     }),
     route('GET', '/repos/{owner}/{repo}/contents/{path+}', (ctx) => {
@@ -275,44 +303,34 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const flat = state.flatTreeOf(sha);
       const path = ctx.params['path']!.replace(/^\/+|\/+$/g, '');
       const entry = flat.get(path);
-      const full = `${repo.owner}/${repo.name}`;
       const raw = /application\/vnd\.github(\.v3)?\.raw/.test(String(ctx.headers['accept'] ?? ''));
       if (entry) {
         const blob = state.git.blob(entry.sha)!;
         if (raw) return { status: 200, raw: { body: blob.bytes, contentType: 'text/plain; charset=utf-8' } };
         const tooLarge = blob.bytes.length > options.contentsInlineLimit;
         return ok({
-          type: 'file',
+          ...shapes.contentEntry(repo, { type: 'file', path, sha: entry.sha, size: blob.bytes.length }, ref),
           encoding: tooLarge ? 'none' : 'base64',
-          size: blob.bytes.length,
-          name: path.split('/').pop(),
-          path,
           content: tooLarge ? '' : wrappedBase64(blob.bytes),
-          sha: entry.sha,
-          url: `${ctx.url.origin}/repos/${full}/contents/${path}?ref=${ref}`,
-          git_url: `${ctx.url.origin}/repos/${full}/git/blobs/${entry.sha}`,
-          html_url: `https://github.com/${full}/blob/${ref}/${path}`,
-          download_url: `https://raw.githubusercontent.com/${full}/${ref}/${path}`,
         });
       }
-      const prefix = `${path}/`;
-      const children = new Map<string, { type: string; sha: string; size: number }>();
-      for (const [p, e] of flat) {
-        if (!p.startsWith(prefix)) continue;
-        const rest = p.slice(prefix.length);
-        const name = rest.split('/')[0]!;
-        if (rest.includes('/')) children.set(name, { type: 'dir', sha: '', size: 0 });
-        else children.set(name, { type: 'file', sha: e.sha, size: state.git.blob(e.sha)?.bytes.length ?? 0 });
-      }
-      if (children.size === 0) throw notFound();
+      // A directory: its entries, each as in the tree (directories with their tree's SHA).
+      const dirSha =
+        path === '' ? state.git.commit(sha)!.tree : state.git.treeAt(state.git.commit(sha)!.tree, path);
+      if (!dirSha) throw notFound();
       return ok(
-        [...children].map(([name, c]) => ({
-          type: c.type,
-          name,
-          path: `${prefix}${name}`,
-          sha: c.sha,
-          size: c.size,
-        })),
+        state.git.tree(dirSha)!.entries.map((e) =>
+          shapes.contentEntry(
+            repo,
+            {
+              type: e.type === 'tree' ? 'dir' : 'file',
+              path: path === '' ? e.name : `${path}/${e.name}`,
+              sha: e.sha,
+              size: e.type === 'blob' ? (state.git.blob(e.sha)?.bytes.length ?? 0) : 0,
+            },
+            ref,
+          ),
+        ),
       );
     }),
     route('GET', '/repos/{owner}/{repo}/compare/{basehead+}', (ctx) => {
@@ -332,6 +350,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const base = side(baseName);
       const head = side(headName);
       const mergeBase = state.git.mergeBase(base, head);
+      if (!mergeBase) throw new HttpError(404, `No common ancestor between ${baseName} and ${headName}.`);
       const ahead = state.git.commitsBetween(base, head);
       const behind = state.git.commitsBetween(head, base);
       const paged = ctx.query.has('per_page') || ctx.query.has('page');
@@ -351,16 +370,19 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
             : ahead.length === 0
               ? 'behind'
               : 'diverged';
-      const full = `${repo.owner}/${repo.name}`;
+      const html = `https://github.com/${repo.owner}/${repo.name}/compare/${baseName}...${headName}`;
       return ok({
-        url: `${ctx.url.origin}/repos/${full}/compare/${baseName}...${headName}`,
-        html_url: `https://github.com/${full}/compare/${baseName}...${headName}`,
+        url: ctx.url.toString(),
+        html_url: html,
+        permalink_url: `https://github.com/${repo.owner}/${repo.name}/compare/${repo.owner}:${base.slice(0, 7)}...${repo.owner}:${head.slice(0, 7)}`,
+        diff_url: `${html}.diff`,
+        patch_url: `${html}.patch`,
         status,
         ahead_by: ahead.length,
         behind_by: behind.length,
         total_commits: ahead.length,
         base_commit: shapes.repoCommit(repo, state.git.commit(base)!),
-        merge_base_commit: mergeBase ? shapes.repoCommit(repo, state.git.commit(mergeBase)!) : null,
+        merge_base_commit: shapes.repoCommit(repo, state.git.commit(mergeBase)!),
         commits: commitShas.map((sha) => shapes.repoCommit(repo, state.git.commit(sha)!)),
         files: files.map((f) => shapes.file(repo, f, head)),
       });
@@ -395,23 +417,24 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const repo = repoOf(ctx);
       const sha = commitOr422(repo, ctx.params['ref']!);
       const commit = state.git.commit(sha)!;
-      const before: FlatTree = commit.parents[0] ? state.flatTreeOf(commit.parents[0]) : new Map();
-      const files = commit.parents[0]
-        ? state.filesBetween(commit.parents[0], sha)
-        : diffTrees(before, state.flatTreeOf(sha));
+      const files = state.commitFiles(sha);
+      const additions = files.reduce((n, f) => n + f.additions, 0);
+      const deletions = files.reduce((n, f) => n + f.deletions, 0);
       return ok({
         ...shapes.repoCommit(repo, commit),
-        files: files.map((f) => ({ filename: f.filename, status: f.status, sha: f.sha })),
+        stats: { total: additions + deletions, additions, deletions },
+        files: files.map((f) => shapes.file(repo, f, sha)),
       });
     }),
 
     // ── Git data ─────────────────────────────────────────────────────────────────
     route('GET', '/repos/{owner}/{repo}/git/blobs/{file_sha}', (ctx) => {
-      repoOf(ctx);
+      const repo = repoOf(ctx);
       const blob = state.git.blob(ctx.params['file_sha']!);
       if (!blob) throw notFound();
       return ok({
         sha: blob.sha,
+        url: `${shapes.apiUrl}/repos/${repo.owner}/${repo.name}/git/blobs/${blob.sha}`,
         node_id: `B_${blob.sha}`,
         size: blob.bytes.length,
         content: wrappedBase64(blob.bytes),
@@ -430,7 +453,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
         encoding === 'base64' ? Buffer.from(body['content'], 'base64') : Buffer.from(body['content'], 'utf8');
       const sha = state.git.putBlob(bytes);
       return ok(
-        { sha, url: `${ctx.url.origin}/repos/${ctx.params['owner']}/${ctx.params['repo']}/git/blobs/${sha}` },
+        { sha, url: `${shapes.apiUrl}/repos/${ctx.params['owner']}/${ctx.params['repo']}/git/blobs/${sha}` },
         201,
       );
     }),
@@ -529,7 +552,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       return ok(
         {
           sha,
-          url: `${ctx.url.origin}/repos/${ctx.params['owner']}/${ctx.params['repo']}/git/trees/${sha}`,
+          url: `${shapes.apiUrl}/repos/${ctx.params['owner']}/${ctx.params['repo']}/git/trees/${sha}`,
           tree: top,
           truncated: false,
         },
@@ -571,26 +594,26 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const full = `refs/${ctx.params['ref']}`;
       const sha = repo.refs.get(full);
       if (!sha) throw new HttpError(404, 'Not Found');
-      return ok(refShape(ctx, repo, full, sha));
+      return ok(refShape(repo, full, sha));
     }),
     route('GET', '/repos/{owner}/{repo}/git/matching-refs/{ref+}', (ctx) => {
       const repo = repoOf(ctx);
       const prefix = `refs/${ctx.params['ref']}`;
       return ok(
-        [...repo.refs].filter(([r]) => r.startsWith(prefix)).map(([r, sha]) => refShape(ctx, repo, r, sha)),
+        [...repo.refs].filter(([r]) => r.startsWith(prefix)).map(([r, sha]) => refShape(repo, r, sha)),
       );
     }),
     route('POST', '/repos/{owner}/{repo}/git/refs', (ctx) => {
       const repo = writableRepoOf(ctx);
       const body = obj(ctx.body);
       createRef(state, repo, body['ref'], body['sha']);
-      return ok(refShape(ctx, repo, body['ref'] as string, body['sha'] as string), 201);
+      return ok(refShape(repo, body['ref'] as string, body['sha'] as string), 201);
     }),
     route('PATCH', '/repos/{owner}/{repo}/git/refs/{ref+}', (ctx) => {
       const repo = writableRepoOf(ctx);
       const body = obj(ctx.body);
       const full = updateRef(state, repo, ctx.params['ref']!, body['sha'], body['force'] === true);
-      return ok(refShape(ctx, repo, full, body['sha'] as string));
+      return ok(refShape(repo, full, body['sha'] as string));
     }),
     route('DELETE', '/repos/{owner}/{repo}/git/refs/{ref+}', (ctx) => {
       deleteRef(state, writableRepoOf(ctx), ctx.params['ref']!);
@@ -766,6 +789,7 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
         return {
           id: state.nextId(),
           reviewId,
+          diffHunk: diffHunk(file.patch, side, position, line),
           path: file.filename,
           line,
           startLine,
@@ -840,44 +864,24 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const existing = comment.reactions.find((r) => r.user === login && r.content === content);
       const reaction = existing ?? { id: state.nextId(), content, user: login, createdAt: state.now() };
       if (!existing) comment.reactions.push(reaction);
-      return ok(
-        {
-          id: reaction.id,
-          node_id: `REA_${reaction.id}`,
-          user: shapes.user(login),
-          content,
-          created_at: reaction.createdAt,
-        },
-        existing ? 200 : 201,
-      );
+      return ok(shapes.reaction(reaction), existing ? 200 : 201);
     }),
     route('GET', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', (ctx) => {
       const comment = commentOf(ctx);
       const content = ctx.query.get('content');
       const list = comment.reactions
         .filter((r) => !content || r.content === content)
-        .map((r) => ({ id: r.id, user: shapes.user(r.user), content: r.content, created_at: r.createdAt }));
+        .map((r) => shapes.reaction(r));
       return paginate(list, ctx.query, ctx.url);
     }),
     route('GET', '/repos/{owner}/{repo}/issues/{issue_number}', (ctx) => {
       const repo = repoOf(ctx);
       const n = Number(ctx.params['issue_number']);
       const pull = state.pulls.find((p) => p.repo === repo && p.number === n);
-      if (pull) {
-        const p = shapes.pull(pull, false);
-        return ok({ ...p, pull_request: { url: p['url'], html_url: p['html_url'] } });
-      }
+      if (pull) return ok(shapes.pullAsIssue(pull));
       const issue = state.issues.find((i) => i.repo === repo && i.number === n);
       if (!issue) throw notFound();
-      return ok({
-        id: issue.id,
-        number: n,
-        title: issue.title,
-        body: issue.body,
-        state: issue.state,
-        user: shapes.user(issue.user),
-        labels: issue.labels.map((l) => shapes.label(repo, l)),
-      });
+      return ok(shapes.issueFields(repo, issue));
     }),
     route('GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments', (ctx) => {
       const repo = repoOf(ctx);
@@ -962,9 +966,11 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
     route('GET', '/repos/{owner}/{repo}/check-runs/{check_run_id}', (ctx) =>
       ok(shapes.checkRun(checkRunOf(ctx))),
     ),
-    route('GET', '/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations', (ctx) =>
-      paginate(checkRunOf(ctx).annotations, ctx.query, ctx.url),
-    ),
+    route('GET', '/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations', (ctx) => {
+      const run = checkRunOf(ctx);
+      const page = paginate(run.annotations, ctx.query, ctx.url);
+      return { ...page, data: (page.data as AnnotationState[]).map((a) => shapes.annotation(run, a)) };
+    }),
 
     // ── Collaborators ────────────────────────────────────────────────────────────
     route('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission', (ctx) => {
@@ -975,7 +981,22 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
       const role = state.roleOf(repo, login);
       // The legacy `permission` field knows only admin, write, read and none.
       const legacy = role.base === 'maintain' ? 'write' : role.base === 'triage' ? 'read' : role.base;
-      return ok({ permission: legacy, role_name: role.roleName, user: shapes.user(user) });
+      const can = (r: Role): boolean => ROLE_ORDER.indexOf(role.base) >= ROLE_ORDER.indexOf(r);
+      return ok({
+        permission: legacy,
+        role_name: role.roleName,
+        user: {
+          ...shapes.user(user),
+          role_name: role.roleName,
+          permissions: {
+            admin: can('admin'),
+            maintain: can('maintain'),
+            push: can('write'),
+            triage: can('triage'),
+            pull: can('read'),
+          },
+        },
+      });
     }),
   ];
 
@@ -1004,38 +1025,49 @@ export function buildRoutes(state: FakeState, shapes: Shapes, options: RouteOpti
     return n;
   }
 
-  function refShape(ctx: Ctx, repo: RepoState, full: string, sha: string): Record<string, unknown> {
+  function refShape(repo: RepoState, full: string, sha: string): Record<string, unknown> {
     const type = state.git.get(sha)?.type ?? 'commit';
     return {
       ref: full,
       node_id: `REF_${full}`,
-      url: `${ctx.url.origin}/repos/${repo.owner}/${repo.name}/git/${full}`,
-      object: { type, sha, url: `${ctx.url.origin}/repos/${repo.owner}/${repo.name}/git/${type}s/${sha}` },
-    };
-  }
-
-  function installationShape(inst: {
-    id: number;
-    account: string;
-    repositories: 'all' | Set<string>;
-  }): Record<string, unknown> {
-    return {
-      id: inst.id,
-      account: shapes.user(inst.account),
-      app_id: state.app.id,
-      app_slug: state.app.slug,
-      target_type: state.ensureUser(inst.account).type,
-      repository_selection: inst.repositories === 'all' ? 'all' : 'selected',
-      permissions: PERMISSIONS,
-      events: ['push', 'pull_request', 'issue_comment', 'installation', 'installation_repositories'],
+      url: `${shapes.apiUrl}/repos/${repo.owner}/${repo.name}/git/${full}`,
+      object: { type, sha, url: `${shapes.apiUrl}/repos/${repo.owner}/${repo.name}/git/${type}s/${sha}` },
     };
   }
 }
 
-const PERMISSIONS = {
-  contents: 'write',
-  pull_requests: 'write',
-  issues: 'write',
-  checks: 'write',
-  metadata: 'read',
-};
+/** Built-in roles from least to most access. */
+const ROLE_ORDER: readonly Role[] = ['none', 'read', 'triage', 'write', 'maintain', 'admin'];
+
+/**
+ * The diff hunk GitHub shows with a review comment: the hunk's header and its lines up to the commented one
+ * (by `position` in the patch, or by `line` on `side`).
+ */
+function diffHunk(
+  patch: string,
+  side: 'LEFT' | 'RIGHT',
+  position: number | null,
+  line: number | null,
+): string {
+  const lines = patch.split('\n');
+  let header = 0;
+  let oldLine = 0;
+  let newLine = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i]!;
+    const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)/.exec(text);
+    if (hunk) {
+      header = i;
+      oldLine = Number(hunk[1]);
+      newLine = Number(hunk[2]);
+      continue;
+    }
+    const onLeft = !text.startsWith('+') && side === 'LEFT' && oldLine === line;
+    const onRight = !text.startsWith('-') && side === 'RIGHT' && newLine === line;
+    const here = position !== null ? i === position : onLeft || onRight;
+    if (here) return lines.slice(header, i + 1).join('\n');
+    if (!text.startsWith('+')) oldLine++;
+    if (!text.startsWith('-')) newLine++;
+  }
+  return lines.slice(header).join('\n');
+}

@@ -89,6 +89,8 @@ export interface ReviewCommentState {
   readonly body: string;
   readonly user: string;
   readonly commitId: string;
+  /** The diff hunk the comment is on, as GitHub shows it with the comment. */
+  readonly diffHunk: string;
 }
 
 export interface ReviewState {
@@ -171,10 +173,16 @@ export class FakeState {
   /** Fake clock: advances one second per write so dates are distinct and ordered. */
   private clock = Date.parse('2024-01-01T00:00:00Z');
 
+  /** The account that owns the app (an organization). */
+  readonly appOwner: string;
+
   constructor(
     readonly app: { id: number; slug: string; name: string },
     readonly botLogin: string,
-  ) {}
+  ) {
+    this.appOwner = `${app.slug}-maker`;
+    this.ensureUser(this.appOwner, 'Organization');
+  }
 
   nextId(): number {
     return this.nextIdValue++;
@@ -246,6 +254,13 @@ export class FakeState {
     const before = mergeBase ? this.flatTreeOf(mergeBase) : new Map();
     const after = this.flatTreeOf(head);
     return diffTrees(before, after).map((change) => this.withPatch(change));
+  }
+
+  /** Files a commit changed against its first parent (a root commit adds every file). */
+  commitFiles(sha: string): PullFile[] {
+    const parent = this.git.commit(sha)?.parents[0];
+    const before: FlatTree = parent ? this.flatTreeOf(parent) : new Map();
+    return diffTrees(before, this.flatTreeOf(sha)).map((change) => this.withPatch(change));
   }
 
   private withPatch(change: FileChange): PullFile {
