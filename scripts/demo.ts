@@ -1,5 +1,7 @@
 // The README's main command: a whole docs-fix session on a bundled sample, offline.
-// No Redis and no network: the embedded lmdb cache and the offline model simulator (not a language model).
+// No Redis and no network: the embedded lmdb cache; real fixes by the offline editor (harper.js + common
+// misspellings, the default without an endpoint), then the simulator's noise (a scripted editor, not a
+// language model) to show what the cache does for convergence.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,10 +32,13 @@ function step(title: string, args: string[]): string {
 }
 
 process.stdout.write(
-  `docs-fix demo in ${work}\nmodel: the offline simulator (a scripted copy editor, NOT a language model); cache: embedded lmdb in ${work}/cache\n`,
+  `docs-fix demo in ${work}\nPart 1 - real fixes: the offline editor (harper.js + a list of common misspellings), the default when no model endpoint is set; cache: embedded lmdb in ${work}/cache\n`,
 );
-const common = ['--provider', 'sim', '--cache-dir', 'cache'];
-step('1. fix the sample docs and write the changes (every line is a cache miss)', [
+const common = ['--cache-dir', 'cache'];
+// The simulator rewrites a unit at random with this probability per call: higher than its default (0.05) so that
+// a sample of 32 units shows the noise within a few runs.
+const noisySim = ['--provider', 'sim', '--sim-flip-rate', '0.3'];
+step('1. fix the sample docs and write the changes (every unit is a cache miss)', [
   'fix',
   'docs',
   '--write',
@@ -50,6 +55,9 @@ const second = JSON.parse(
   modelLines: number;
   changedLines: number;
 };
+process.stdout.write(
+  `\nPart 2 - convergence, shown with noise: the simulator (a scripted copy editor with seeded random rewrites, NOT a language model and not the offline editor) behaves like a model that is not idempotent\n`,
+);
 step('3. converge without the cache: re-runs keep changing lines, as model-only bots do', [
   'converge',
   'docs-again',
@@ -58,19 +66,17 @@ step('3. converge without the cache: re-runs keep changing lines, as model-only 
   '--no-cache',
   '--store',
   'memory',
-  '--provider',
-  'sim',
+  ...noisySim,
 ]);
 step('4. converge with the cache: after the first run nothing changes', [
   'converge',
   'docs-again',
   '--runs',
   '6',
-  '--provider',
-  'sim',
+  ...noisySim,
   '--cache-dir',
   'cache-converge',
 ]);
 process.stdout.write(
-  `\nsecond run: ${second.modelLines} lines sent to the model, ${second.changedLines} lines changed.\nThe fixed files are in ${work}/docs.\n`,
+  `\nsecond run of the offline editor: ${second.modelLines} lines sent to it, ${second.changedLines} lines changed.\nThe fixed files are in ${work}/docs.\n`,
 );

@@ -15,7 +15,7 @@ import {
   type CollectedPaths,
 } from '../engine/files.js';
 import type { RunSummary, SourceFile } from '../engine/types.js';
-import { createFixer } from '../model/index.js';
+import { createFixer, type Provider } from '../model/index.js';
 import { normaliseSimRules, SIM_RULES, SimRulesError, type SimRule } from '../model/simulator.js';
 import type { Budget, UnitFixer } from '../model/types.js';
 
@@ -29,7 +29,7 @@ export class UsageError extends Error {
 }
 
 export interface RunOptions {
-  provider?: 'sim' | 'echo' | 'openai';
+  provider?: Provider;
   model?: string;
   store: 'embedded' | 'memory' | 'redis';
   redisUrl?: string;
@@ -93,8 +93,8 @@ export function addRunOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--provider <name>',
-        'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else sim)',
-      ).choices(['sim', 'echo', 'openai']),
+        'model provider (default: openai when OPENAI_BASE_URL or OPENAI_API_KEY is set, else offline: harper.js and a list of common misspellings, in-process)',
+      ).choices(['offline', 'sim', 'echo', 'openai']),
     )
     .option('--model <id>', 'model id (default: $DOCS_FIX_MODEL)')
     .addOption(
@@ -154,15 +154,16 @@ export async function loadConfig(path: string | undefined): Promise<RepoConfig> 
   return result.config;
 }
 
-/** `--provider`, else `DOCS_FIX_PROVIDER`, else `openai` when an endpoint or key is set, else the default. */
+/** `--provider`, else `DOCS_FIX_PROVIDER`, else `openai` when an endpoint or key is set, else the offline editor. */
 export function resolveProvider(
   opts: RunOptions,
   processEnv: NodeJS.ProcessEnv,
   operator: OperatorEnv,
-): 'sim' | 'echo' | 'openai' {
+): Provider {
   if (opts.provider) return opts.provider;
   if (processEnv.DOCS_FIX_PROVIDER) return operator.DOCS_FIX_PROVIDER;
-  return processEnv.OPENAI_BASE_URL || processEnv.OPENAI_API_KEY ? 'openai' : 'sim';
+  // With no endpoint, a real (rule-based) copy editor; the simulator is for tests and demonstrations.
+  return processEnv.OPENAI_BASE_URL || processEnv.OPENAI_API_KEY ? 'openai' : 'offline';
 }
 
 /** Builds everything a run needs from the options; the caller closes `store`. */

@@ -24,7 +24,7 @@ import {
   type AggregatedShadowRun,
   type ShadowReportStore,
 } from '../jobs/shadow.js';
-import { createFixer, type SimRule } from '../model/index.js';
+import { createFixer, type Provider, type SimRule } from '../model/index.js';
 import type { UnitFixer } from '../model/types.js';
 import {
   addRunOptions,
@@ -41,7 +41,7 @@ import {
 } from './options.js';
 
 export interface ShadowOptions extends RunOptions {
-  candidateProvider?: 'sim' | 'echo' | 'openai';
+  candidateProvider?: Provider;
   candidateModel?: string;
   candidateBaseUrl?: string;
   candidatePrompt?: string;
@@ -305,7 +305,7 @@ export function registerShadow(program: Command): void {
       new Option(
         '--candidate-provider <name>',
         'provider of the candidate (default: the current one)',
-      ).choices(['sim', 'echo', 'openai']),
+      ).choices(['offline', 'sim', 'echo', 'openai']),
     )
     .option('--candidate-model <id>', 'model id of the candidate (default: the current one)')
     .option('--candidate-base-url <url>', 'endpoint of the candidate (default: $OPENAI_BASE_URL)')

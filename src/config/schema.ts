@@ -89,10 +89,10 @@ export const OperatorEnvSchema = z.object({
     .default('gpt-4o-mini')
     .describe('Model id sent to the endpoint and used in cache keys.'),
   DOCS_FIX_PROVIDER: z
-    .enum(['openai', 'sim', 'echo'])
+    .enum(['openai', 'offline', 'sim', 'echo'])
     .default('openai')
     .describe(
-      '`openai` (an endpoint), `sim` (offline simulator, not a language model) or `echo` (returns every paragraph unchanged).',
+      '`openai` (an endpoint), `offline` (harper.js + common misspellings, in-process), `sim` (offline simulator, not a language model) or `echo` (returns every paragraph unchanged).',
     ),
   REDIS_URL: z
     .string()
@@ -154,7 +154,7 @@ export const OperatorEnvSchema = z.object({
     .optional()
     .describe('Price of 1,000 completion tokens, for the cost estimates of shadow runs.'),
   DOCS_FIX_SHADOW_PROVIDER: z
-    .enum(['openai', 'sim', 'echo'])
+    .enum(['openai', 'offline', 'sim', 'echo'])
     .optional()
     .describe('Shadow runs in the app: provider of the candidate (default: `DOCS_FIX_PROVIDER`).'),
   DOCS_FIX_SHADOW_MODEL: z

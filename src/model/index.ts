@@ -1,9 +1,11 @@
 /**
- * The model: a `UnitFixer` for an OpenAI-compatible endpoint, the offline simulator, or echo. Configuring a
- * fixer loads no transport, no validator and no server: a run whose units are all cached never asks, and a
- * pre-commit `check` should not pay for what it does not use. Each loads with the first request.
+ * The model: a `UnitFixer` for an OpenAI-compatible endpoint, the offline editor, the simulator, or echo.
+ * Configuring a fixer loads no transport, no validator, no linter and no server: a run whose units are all
+ * cached never asks, and a pre-commit `check` should not pay for what it does not use. Each loads with the
+ * first request.
  */
 import { fixUnitsBatched, type BatchClientOptions } from './client.js';
+import { createOfflineFixer } from './offline/index.js';
 import { defaultTemplate, promptVersion } from './prompt.js';
 import { createSimulator, simModelId, type SimRule, type SimulatorSettings } from './simulator.js';
 import { httpTransport, type ChatTransport } from './transport.js';
@@ -64,7 +66,9 @@ export {
   type ProtectedKind,
 } from './protected.js';
 
-export const PROVIDERS = ['openai', 'sim', 'echo'] as const;
+export * from './offline/index.js';
+
+export const PROVIDERS = ['openai', 'offline', 'sim', 'echo'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const SIM_LABEL = 'sim (offline simulator — not a language model)';
@@ -79,6 +83,8 @@ export interface FixerOptions {
   readonly apiKey?: string;
   /** The repository's house style, appended to the system prompt (part of the prompt version). */
   readonly styleGuide?: string;
+  /** Terms the repository declares (offline: never changed, given to Harper; part of the prompt version). */
+  readonly vocabulary?: readonly string[];
   /**
    * Replaces the built-in system prompt (a candidate prompt in a shadow run); part of the prompt version,
    * so a different prompt never reads or writes the built-in prompt's cache entries.
@@ -105,6 +111,8 @@ export interface FixerOptions {
 
 /** Builds a `UnitFixer`: the same prompt, batching, retries and validation for every provider. */
 export function createFixer(options: FixerOptions): UnitFixer {
+  // A rule-based editor in-process: no prompt, no client; its own ids name its engine, data and rules.
+  if (options.provider === 'offline') return createOfflineFixer({ vocabulary: options.vocabulary });
   const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
   const version = promptVersion(template);
   let transport: ChatTransport;
