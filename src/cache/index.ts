@@ -1,5 +1,6 @@
 // Public surface of the line cache: keys, value semantics, stores and their errors.
 import type { Cluster, Redis } from 'ioredis';
+import type { RedisTarget } from './connection.js';
 import { EmbeddedStore, defaultCacheDir } from './embedded-store.js';
 import { MemoryStore } from './memory-store.js';
 import { RedisStore } from './redis-store.js';
@@ -23,7 +24,18 @@ export {
   redisScopePattern,
   scopeKeyRange,
   scopeTag,
+  clusterSlot,
 } from './key.js';
+export {
+  describeRedisTarget,
+  isClusterClient,
+  openRedisClient,
+  probeRedis,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisHealth,
+  type RedisTarget,
+} from './connection.js';
 export { CacheError, CacheFullError, CacheUnavailableError, isOutOfMemoryReply } from './errors.js';
 export type { CacheErrorCode, CacheOperation } from './errors.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';
@@ -38,8 +50,10 @@ export type MaintainedLineStore = LineStore & StoreMaintenance;
 
 export interface OpenStoreOptions {
   readonly kind: StoreKind;
-  /** redis: the server (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
+  /** redis: the server (default `redis://127.0.0.1:6379`); ignored when `redis` or `redisTarget` is given. */
   readonly redisUrl?: string;
+  /** redis: a single Redis or a cluster, with credentials and TLS (the operator's `REDIS_*`). */
+  readonly redisTarget?: RedisTarget;
   /** redis: an existing client the caller owns (the app's shared connection). */
   readonly redis?: Redis | Cluster;
   /** redis: key prefix (default `df`). */
@@ -48,6 +62,8 @@ export interface OpenStoreOptions {
   readonly cacheDir?: string;
   /** TTL of rewrites and held entries in seconds (default 90 days); 0 keeps them forever. */
   readonly rewriteTtlSeconds?: number;
+  /** redis: on a cluster, wait for a replica to acknowledge writes (`auto`, the default) or not (`off`). */
+  readonly replicaAcks?: 'auto' | 'off';
   /** redis: per-command and connect timeout. */
   readonly commandTimeoutMs?: number;
   /** embedded, memory: clock in milliseconds since the epoch. */
@@ -67,10 +83,11 @@ export async function openStore(options: OpenStoreOptions): Promise<MaintainedLi
     });
   }
   const store = new RedisStore({
-    redis: options.redis ?? options.redisUrl ?? 'redis://127.0.0.1:6379',
+    redis: options.redis ?? options.redisTarget ?? options.redisUrl ?? 'redis://127.0.0.1:6379',
     prefix: options.prefix,
     rewriteTtlSeconds: options.rewriteTtlSeconds,
     commandTimeoutMs: options.commandTimeoutMs,
+    replicaAcks: options.replicaAcks,
   });
   try {
     return await store.connect();

@@ -2,3 +2,4 @@ export * from './schema.js';
 export * from './errors.js';
 export * from './parse.js';
 export * from './docs.js';
+export * from './redis.js';

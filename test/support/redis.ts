@@ -139,7 +139,8 @@ export function randomPrefix(url: string = SHARED_REDIS_URL): RandomPrefix {
       const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await client.connect();
-        return await unlinkMatching(client, `${prefix}*`);
+        // `prefix...` (line cache, locks) and `{prefix}...` (the job queue's hash tag).
+        return (await unlinkMatching(client, `${prefix}*`)) + (await unlinkMatching(client, `{${prefix}}*`));
       } finally {
         client.disconnect();
       }
