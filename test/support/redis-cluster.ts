@@ -239,6 +239,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         'yes',
         '--appendfsync',
         'everysec',
+        '--repl-ping-replica-period',
+        '1',
         ...(options.extraArgs ?? []),
       ];
       state.set(port, { busPort, dir, args, output: '' });
@@ -276,11 +278,29 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           const info = (await node(port).cluster('INFO')) as string;
           if (!/cluster_state:ok/.test(info)) return `:${port} not ok`;
         }
+        // Every live node must see the same picture (gossip takes a moment): `masters` masters with slots, and
+        // every other live node as a replica, none of them failing or in handshake.
+        const replicasLive = live.length - masters;
+        for (const port of live) {
+          const seen = parseClusterNodes((await node(port).cluster('NODES')) as string).filter((n) =>
+            alive(n.port),
+          );
+          if (seen.some((n) => n.flags.some((f) => /fail|handshake|noaddr/.test(f))))
+            return `:${port} sees a failing node`;
+          if (seen.filter((n) => n.flags.includes('master') && n.slots.length > 0).length !== masters)
+            return `:${port} does not see ${masters} masters`;
+          if (seen.filter((n) => n.flags.includes('slave')).length !== replicasLive)
+            return `:${port} does not see ${replicasLive} replicas`;
+        }
+        // CLUSTER SLOTS lists a replica only once its replication offset is not 0 (clients such as ioredis
+        // learn replicas from it); the masters' pings (repl-ping-replica-period 1) move the offsets.
+        for (const port of live) {
+          const ranges = (await node(port).cluster('SLOTS')) as unknown[][];
+          const listed = ranges.filter((r) => r.length - 2 === 1 + replicas).length;
+          if (replicasLive === masters * replicas && listed !== ranges.length)
+            return `:${port} lists replicas for ${listed} of ${ranges.length} slot ranges`;
+        }
         const nodes = await topology();
-        const liveMasters = nodes.filter(
-          (n) => n.flags.includes('master') && !n.flags.some((f) => f.startsWith('fail')),
-        );
-        if (liveMasters.filter((m) => m.slots.length > 0).length !== masters) return 'masters not settled';
         for (const port of live) {
           const info = await node(port).info('replication');
           if (/role:slave/.test(info) && !/master_link_status:up/.test(info))
