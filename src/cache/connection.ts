@@ -45,6 +45,9 @@ export function openRedisClient(target: RedisTarget, options: RedisClientOptions
       ...(target.tls !== undefined
         ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) }
         : {}),
+      // A failed or promoted node drops out of (or joins) the client's view within seconds, even when no
+      // command is redirected meanwhile (health probes talk to nodes directly).
+      slotsRefreshInterval: 2000,
       ...cluster,
       redisOptions: { ...nodeOptions, ...auth },
     },

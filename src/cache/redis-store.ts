@@ -107,8 +107,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
         connectTimeout: this.timeoutMs,
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(times * 100, 1000),
-        // Replicas that failed or were promoted drop out of the slot table within seconds (see replicaAcks).
-        cluster: { slotsRefreshInterval: 2000, slotsRefreshTimeout: this.timeoutMs },
+        cluster: { slotsRefreshTimeout: this.timeoutMs },
       });
       // Errors reach callers as CacheUnavailableError; the event would otherwise be logged as unhandled.
       this.client.on('error', () => undefined);

@@ -241,6 +241,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         'everysec',
         '--repl-ping-replica-period',
         '1',
+        // Redis 7 waits 5 s before a diskless full sync, to batch replicas; one replica per master needs no wait.
+        '--repl-diskless-sync-delay',
+        '0',
         ...(options.extraArgs ?? []),
       ];
       state.set(port, { busPort, dir, args, output: '' });
