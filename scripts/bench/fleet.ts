@@ -4,8 +4,9 @@
 // Redis, and this process's web server, fake GitHub and simulator) to tell how CPU-bound the figure is; per
 // push: Redis commands, model requests and lines; cache lookups per second through the cluster against raw MGET
 // to the same nodes; Redis memory per entry summed over the cluster's masters.
-// Env: BENCH_FLEET_JOBS (push jobs per run, default 48), BENCH_FLEET_REPOS (16), BENCH_LOOKUP_KEYS (100,000),
-// BENCH_FLEET_MEMORY_ENTRIES (300,000), BENCH_ROUNDS (5).
+// Env: BENCH_FLEET_JOBS (push jobs per run, default 96), BENCH_FLEET_REPOS (default: one per push job), BENCH_LOOKUP_KEYS (100,000),
+// BENCH_FLEET_MEMORY_ENTRIES (300,000), BENCH_ROUNDS (5). BENCH_REPORT_ONLY=1 only regenerates the README's
+// blocks from bench/fleet.json.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,8 +34,10 @@ import { startWorker } from '../../test/support/worker-process.js';
 import { fleetMarkdown, fleetSizing, type CorpusFigures, type FleetReport } from './fleet-report.js';
 import { median, round } from './lib.js';
 
-const JOBS = Number(process.env.BENCH_FLEET_JOBS ?? 48);
-const REPOS = Number(process.env.BENCH_FLEET_REPOS ?? 16);
+const JOBS = Number(process.env.BENCH_FLEET_JOBS ?? 96);
+// One push per repository by default: pushes to one repository wait for each other (the per-repository lock
+// delays them by seconds), which would measure the lock's backoff rather than the fleet.
+const REPOS = Number(process.env.BENCH_FLEET_REPOS ?? JOBS);
 const LOOKUP_KEYS = Number(process.env.BENCH_LOOKUP_KEYS ?? 100_000);
 const MEMORY_ENTRIES = Number(process.env.BENCH_FLEET_MEMORY_ENTRIES ?? 300_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -51,8 +54,10 @@ export interface FleetRun {
   readonly jobsPerSecond: number;
   /** CPU seconds of the whole fleet on this machine (workers, Redis nodes, web + fake GitHub + simulator). */
   readonly cpuSeconds: number;
-  /** cpuSeconds / (seconds x cores): 1 means every core was busy the whole run. */
+  /** cpuSeconds / (seconds x cores): 1 means the fleet kept every core busy the whole run. */
   readonly cpuShare: number;
+  /** How busy the machine's cores were meanwhile, with everyone's work (the machine is shared): 1 = saturated. */
+  readonly machineBusyShare: number;
   readonly workerCpuSecondsPerJob: number;
   readonly redisCommandsPerJob: number;
   /** Share of those commands the busiest master ran (the job queue's slot lives on one master). */
@@ -96,6 +101,14 @@ function workerCommand(): string[] {
   if (here.includes(join('dist', 'scripts')) && existsSync(compiled)) return [compiled, 'worker'];
   const root = packageRoot();
   return [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'src/cli.ts'), 'worker'];
+}
+
+/** Busy and total CPU time of the whole machine so far (/proc/stat, every process, others' too). */
+function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
@@ -167,11 +180,12 @@ async function throughput(target: 'redis' | 'cluster', redis: RedisTarget, nodes
   const linesPerPush = 5;
 
   async function deliverPushes(count: number): Promise<void> {
-    const names = Array.from({ length: REPOS }, () => `fleet/docs-${(repoCounter += 1)}`);
+    const repos = Math.min(REPOS, count);
+    const names = Array.from({ length: repos }, () => `fleet/docs-${(repoCounter += 1)}`);
     for (const name of names) fake.createRepo(name, { files: { 'src/x.ts': 'x\n' }, installed: true });
     const bodies: string[] = [];
     for (let i = 0; i < count; i += 1) {
-      const name = names[i % REPOS]!;
+      const name = names[i % repos]!;
       const n = repoCounter * 1000 + i;
       const push = fake.pushCommit(name, {
         files: {
@@ -238,11 +252,13 @@ async function throughput(target: 'redis' | 'cluster', redis: RedisTarget, nodes
         return { workers: w, all: w + r + (self.user + self.system) / 1e6 };
       };
       const cpu0 = cpuOf();
+      const machine0 = machineCpu();
       const t0 = performance.now();
       await deliverPushes(JOBS);
       await waitCompleted(done + JOBS);
       const seconds = (performance.now() - t0) / 1000;
       const cpu1 = cpuOf();
+      const machine1 = machineCpu();
       // Commands the measurement itself sent (INFO) are a handful; left in.
       const perMaster = (await commandCalls(masters)).map((n, i) => n - commandsBefore[i]!);
       const commands = perMaster.reduce((a, b) => a + b, 0);
@@ -256,6 +272,7 @@ async function throughput(target: 'redis' | 'cluster', redis: RedisTarget, nodes
         jobsPerSecond: round(JOBS / seconds, 2),
         cpuSeconds: round(cpuSeconds, 2),
         cpuShare: round(cpuSeconds / (seconds * CORES), 2),
+        machineBusyShare: round((machine1.busy - machine0.busy) / (machine1.total - machine0.total), 2),
         workerCpuSecondsPerJob: round((cpu1.workers - cpu0.workers) / JOBS, 4),
         redisCommandsPerJob: round(commands / JOBS, 1),
         busiestMasterShare: round(Math.max(...perMaster) / commands, 2),
@@ -265,7 +282,7 @@ async function throughput(target: 'redis' | 'cluster', redis: RedisTarget, nodes
       };
       runs.push(run);
       say(
-        `${target}: ${processes} worker process(es) x concurrency 2: ${JOBS} push jobs in ${run.seconds} s = ${run.jobsPerSecond} jobs/s; CPU ${run.cpuSeconds} s (${Math.round(run.cpuShare * 100)}% of ${CORES} cores), workers ${run.workerCpuSecondsPerJob} CPU s/job; ${run.redisCommandsPerJob} Redis commands (${Math.round(run.busiestMasterShare * 100)}% on the busiest master), ${run.modelRequestsPerJob} model requests, ${run.modelLinesPerJob} model lines per job`,
+        `${target}: ${processes} worker process(es) x concurrency 2: ${JOBS} push jobs in ${run.seconds} s = ${run.jobsPerSecond} jobs/s; CPU ${run.cpuSeconds} s (${Math.round(run.cpuShare * 100)}% of ${CORES} cores; machine ${Math.round(run.machineBusyShare * 100)}% busy), workers ${run.workerCpuSecondsPerJob} CPU s/job; ${run.redisCommandsPerJob} Redis commands (${Math.round(run.busiestMasterShare * 100)}% on the busiest master), ${run.modelRequestsPerJob} model requests, ${run.modelLinesPerJob} model lines per job`,
       );
       for (const w of started) {
         const exited = new Promise((r) => w.proc.once('exit', r));
@@ -418,6 +435,25 @@ export function replaceBlock(text: string, name: string, body: string): string {
   return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 
+/** Writes the README's fleet blocks from a report and bench/results.json. */
+export function writeFleetReadme(root: string, report: FleetReport): void {
+  const results = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as {
+    engine?: CorpusFigures;
+  };
+  const readmePath = join(root, 'README.md');
+  let readme = replaceBlock(readFileSync(readmePath, 'utf8'), 'fleet', fleetMarkdown(report));
+  if (results.engine) readme = replaceBlock(readme, 'fleet-sizing', fleetSizing(report, results.engine));
+  writeFileSync(readmePath, readme);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.env.BENCH_REPORT_ONLY) {
+  // Regenerates the README's blocks from bench/fleet.json without measuring anything.
+  const root = packageRoot();
+  writeFleetReadme(root, JSON.parse(readFileSync(join(root, 'bench', 'fleet.json'), 'utf8')) as FleetReport);
+  process.stdout.write(`regenerated the README's fleet figures and sizing from bench/fleet.json\n`);
+  process.exit(0);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const before = loadavg().map((x) => round(x, 2));
   const result = await runFleetBench();
@@ -434,13 +470,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const root = packageRoot();
   writeFileSync(join(root, 'bench', 'fleet.json'), `${JSON.stringify(report, null, 2)}\n`);
-  const results = JSON.parse(readFileSync(join(root, 'bench', 'results.json'), 'utf8')) as {
-    engine?: CorpusFigures;
-  };
-  const readmePath = join(root, 'README.md');
-  let readme = replaceBlock(readFileSync(readmePath, 'utf8'), 'fleet', fleetMarkdown(report));
-  if (results.engine) readme = replaceBlock(readme, 'fleet-sizing', fleetSizing(report, results.engine));
-  writeFileSync(readmePath, readme);
+  writeFleetReadme(root, report);
   process.stdout.write(`wrote bench/fleet.json and the README's fleet figures and sizing\n`);
   process.stdout.write(`${JSON.stringify({ bench: 'fleet', ...result })}\n`);
   process.exit(0);

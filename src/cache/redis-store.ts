@@ -1,5 +1,5 @@
 // The app's line store: Redis through ioredis, one round trip per batch, failures as typed errors.
-import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
+import { Cluster, Redis, type ChainableCommander } from 'ioredis';
 import { describeRedisTarget, openRedisClient, type RedisTarget } from './connection.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';
 import { CacheFullError, CacheUnavailableError, isOutOfMemoryReply, type CacheOperation } from './errors.js';
@@ -60,8 +60,12 @@ function groupByTag(keys: readonly string[]): number[][] {
   return [...groups.values()];
 }
 
-/** Groups scanned keys by hash tag, so that each group is in one slot (one MGET or UNLINK on a cluster). */
-function bySlot(keys: readonly Buffer[]): Buffer[][] {
+/**
+ * Groups scanned keys by hash tag, so that each group is in one slot (one MGET or UNLINK on a cluster); one
+ * group on a single Redis.
+ */
+function bySlot(client: Client, keys: Buffer[]): Buffer[][] {
+  if (!(client instanceof Cluster)) return [keys];
   const groups = new Map<string, Buffer[]>();
   for (const key of keys) {
     const tag = Buffer.from(clusterHashPart(key)).toString('latin1');
@@ -96,7 +100,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
     if (!Number.isInteger(this.rewriteTtlSeconds) || this.rewriteTtlSeconds < 0) {
       throw new RangeError(`rewriteTtlSeconds must be a whole number >= 0, got ${this.rewriteTtlSeconds}`);
     }
-    if (typeof options.redis === 'string' || !('status' in options.redis)) {
+    if (!(options.redis instanceof Redis) && !(options.redis instanceof Cluster)) {
       const target: RedisTarget = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
       this.where = describeRedisTarget(target);
       this.client = openRedisClient(target, {
@@ -205,7 +209,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
     const sample: { node: Redis; key: Buffer }[] = [];
     try {
       await this.scan(scope, async (node, keys) => {
-        for (const group of bySlot(keys)) {
+        for (const group of bySlot(this.client, keys)) {
           for (const raw of await this.client.mget(group)) {
             const value = decodeValue(raw);
             if (!value) continue;
@@ -238,7 +242,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
     let removed = 0;
     try {
       await this.scan(scope, async (_node, keys) => {
-        for (const group of bySlot(keys)) removed += await this.client.unlink(...group);
+        for (const group of bySlot(this.client, keys)) removed += await this.client.unlink(...group);
       });
     } catch (err) {
       throw this.failure('purge', err);
