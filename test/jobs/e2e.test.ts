@@ -12,6 +12,7 @@ import { schedulerIdFor } from '../../src/jobs/index.js';
 import { openRedis } from '../../src/jobs/connection.js';
 import { aggregateShadowRun, createShadowReportStore, startShadowRun } from '../../src/jobs/shadow.js';
 import { startStack, waitFor, type Stack } from '../server/stack.js';
+import { runCli } from '../support/cli.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 
 const viteNode = createRequire(import.meta.url).resolve('vite-node/vite-node.mjs');
@@ -96,6 +97,15 @@ describe('docs-fix worker processes', () => {
         expect(aggregate.report?.counts).toMatchObject({ waveLines: 1, waveFiles: 1, currentFixpoints: 2 });
         expect(fake.count((r) => r.method !== 'GET' && !r.route.includes('/app/'))).toBe(0);
         expect(fake.pulls(name)).toEqual([]);
+        // The operator's report command reads the same reports, from the same Redis (or cluster).
+        const report = await runCli(['shadow-app', 'report', 'e2e', '--json'], {
+          env: { ...stack.env, ...(await redisEnv(target)) },
+        });
+        expect(report.code, report.stderr).toBe(0);
+        expect(JSON.parse(report.stdout)).toMatchObject({
+          runId: 'e2e',
+          report: { counts: { waveLines: 1 } },
+        });
       } finally {
         await redis.quit();
       }
