@@ -5,7 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CacheUnavailableError, openStore, lineKey } from '../../src/cache/index.js';
+import {
+  CacheUnavailableError,
+  lineKey,
+  openRedisClient,
+  openStore,
+  probeRedis,
+} from '../../src/cache/index.js';
 import {
   ConfigError,
   describeRedisTarget,
@@ -14,6 +20,7 @@ import {
   redisTargetFromEnv,
 } from '../../src/config/index.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
+import { startRedisCluster } from '../support/redis-cluster.js';
 
 const readText = (path: string): string => readFileSync(path, 'utf8');
 
@@ -174,6 +181,61 @@ describe('TLS and a password, passed through to a real redis-server', () => {
       await expect(
         openStore({ kind: 'redis', redisTarget: target, prefix: 'dft-tls', commandTimeoutMs: 1000 }),
       ).rejects.toBeInstanceOf(CacheUnavailableError);
+    }
+  });
+
+  it('reaches a TLS-only Redis Cluster with a password through REDIS_CLUSTER_NODES, as a managed cluster is reached', async () => {
+    const cluster = await startRedisCluster({
+      tls: {
+        certFile: join(dir, 'server.pem'),
+        keyFile: join(dir, 'server.key'),
+        caFile: join(dir, 'ca.pem'),
+      },
+      password: 'tls-test-password',
+    });
+    try {
+      const env = (extra: Record<string, string>) =>
+        readOperatorEnv({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER_NODES: cluster.seeds, ...extra });
+      const target = redisTargetFromEnv(
+        env({ REDIS_TLS_CA_FILE: join(dir, 'ca.pem'), REDIS_PASSWORD: 'tls-test-password' }),
+        readText,
+      );
+      const store = await openStore({
+        kind: 'redis',
+        redisTarget: target,
+        prefix: 'dft-tls',
+        commandTimeoutMs: 2000,
+      });
+      try {
+        // Scopes spread over the masters: every node is reached over TLS with the password.
+        const keys = Array.from({ length: 12 }, (_, i) =>
+          lineKey({
+            scope: `installation:${i}`,
+            modelId: 'm',
+            promptVersion: 'p',
+            kind: 'paragraph',
+            text: 'x',
+          }),
+        );
+        await store.write(keys.map((k) => ({ op: 'fixpoint' as const, key: k })));
+        expect(await store.get(keys)).toEqual(keys.map(() => ({ type: 'fixpoint' })));
+        expect(await store.stats()).toMatchObject({ entries: 12 });
+        const health = openRedisClient(target, { lazyConnect: true });
+        await health.connect();
+        expect(await probeRedis(health, 2000)).toMatchObject({ ok: true });
+        health.disconnect();
+      } finally {
+        await store.close();
+      }
+      const wrong = redisTargetFromEnv(
+        env({ REDIS_TLS_CA_FILE: join(dir, 'ca.pem'), REDIS_PASSWORD: 'wrong-password' }),
+        readText,
+      );
+      await expect(
+        openStore({ kind: 'redis', redisTarget: wrong, prefix: 'dft-tls', commandTimeoutMs: 1000 }),
+      ).rejects.toBeInstanceOf(CacheUnavailableError);
+    } finally {
+      await cluster.stop();
     }
   });
 });

@@ -3,7 +3,7 @@
 // and torn down whatever happens (a failed start, a failed test, a runner that exits). No test framework
 // imports, so scripts can use it too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -58,6 +58,13 @@ export interface RedisClusterOptions {
   readonly nodeTimeoutMs?: number;
   /** Extra `redis-server` arguments for every node (later ones win). */
   readonly extraArgs?: readonly string[];
+  /**
+   * TLS only (clients, replication and the cluster bus), with these PEM files; the nodes' certificate must
+   * be valid for 127.0.0.1. Clients need no certificate of their own.
+   */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** `requirepass` (and `masterauth`) on every node. */
+  readonly password?: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -116,6 +123,16 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const replicas = options.replicasPerMaster ?? 1;
   const count = masters * (1 + replicas);
   const nodeTimeout = options.nodeTimeoutMs ?? 1000;
+  const tls = options.tls;
+  // How this module's own clients (probes, topology, test access) reach a node.
+  const clientOptions = {
+    ...(tls ? { tls: { ca: readFileSync(tls.caFile) } } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+  };
+  const cliAuth = [
+    ...(tls ? ['--tls', '--cacert', tls.caFile] : []),
+    ...(options.password !== undefined ? ['-a', options.password, '--no-auth-warning'] : []),
+  ];
   const state = new Map<
     number,
     { busPort: number; dir: string; args: string[]; child?: ChildProcess; output: string }
@@ -136,6 +153,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     for (;;) {
       if (child.exitCode !== null) throw new Error(`redis-server :${port} exited: ${s.output}`);
       const probe = new Redis({
+        ...clientOptions,
         port,
         host: '127.0.0.1',
         lazyConnect: true,
@@ -161,7 +179,13 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const node = (port: number): Redis => {
     let client = clients.get(port);
     if (!client) {
-      client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+      client = new Redis({
+        ...clientOptions,
+        port,
+        host: '127.0.0.1',
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => 200,
+      });
       client.on('error', () => undefined);
       clients.set(port, client);
     }
@@ -219,8 +243,29 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const busPort = await pick();
       const dir = mkdtempSync(join(tmpdir(), 'docs-fix-cluster-'));
       const args = [
-        '--port',
-        String(port),
+        ...(tls
+          ? [
+              '--port',
+              '0',
+              '--tls-port',
+              String(port),
+              '--tls-cluster',
+              'yes',
+              '--tls-replication',
+              'yes',
+              '--tls-auth-clients',
+              'no',
+              '--tls-cert-file',
+              tls.certFile,
+              '--tls-key-file',
+              tls.keyFile,
+              '--tls-ca-cert-file',
+              tls.caFile,
+            ]
+          : ['--port', String(port)]),
+        ...(options.password !== undefined
+          ? ['--requirepass', options.password, '--masterauth', options.password]
+          : []),
         '--cluster-port',
         String(busPort),
         '--bind',
@@ -258,6 +303,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         '--cluster-replicas',
         String(replicas),
         '--cluster-yes',
+        ...cliAuth,
       ],
       { encoding: 'utf8', timeout: 60_000 },
     );
