@@ -132,6 +132,14 @@ describe('failover of a Redis Cluster master during a run of pushes', () => {
       expect(sim.requests.length - modelRequests).toBe(0);
       expect(fake.count({ method: 'POST', route: 'POST /repos/{owner}/{repo}/git/commits' })).toBe(0);
 
+      // The workers' cache writes were acknowledged by replicas (WAIT), as DOCS_FIX_REDIS_REPLICA_ACKS=auto says.
+      let waits = 0;
+      for (const port of await cluster.masters()) {
+        const stats = await cluster.node(port).info('commandstats');
+        waits += Number(/cmdstat_wait:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+      }
+      expect(waits).toBeGreaterThan(0);
+
       const metrics = await stack.get('/metrics');
       expect(metricValue(metrics.body, 'docs_fix_queue_jobs', { state: 'completed' })).toBe(3 * REPOS);
     },
