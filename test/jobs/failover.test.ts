@@ -10,10 +10,13 @@ import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.j
 let stack: Stack | undefined;
 let cluster: RedisCluster | undefined;
 afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-  await cluster?.stop();
-  cluster = undefined;
+  try {
+    await stack?.close();
+  } finally {
+    stack = undefined;
+    await cluster?.stop();
+    cluster = undefined;
+  }
 });
 
 const REPOS = 8;

@@ -69,17 +69,33 @@ export interface RedisClusterOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Every node process started by this module, killed synchronously if the process exits without `stop()`. */
+/**
+ * Every node process started by this module, killed if this process ends without `stop()`: on exit, and on
+ * SIGTERM/SIGINT (a test runner ending a worker), after which the signal is raised again as if unhandled.
+ */
 const everyChild = new Set<ChildProcess>();
+/** Their directories, removed (best effort) with them. */
+const everyDir = new Set<string>();
 let exitHookInstalled = false;
+function killEveryChild(): void {
+  for (const c of everyChild) c.kill('SIGKILL');
+  for (const dir of everyDir) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+function onSignal(signal: NodeJS.Signals): void {
+  killEveryChild();
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  // Nobody else listening: end as the default handler would.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
 function trackChild(child: ChildProcess): void {
   everyChild.add(child);
   child.once('exit', () => everyChild.delete(child));
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const c of everyChild) c.kill('SIGKILL');
-  });
+  process.once('exit', killEveryChild);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 /** Whether `redis-server` and `redis-cli` (Debian: redis-server, which depends on redis-tools) are here. */
@@ -223,6 +239,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
           await exited;
         }
         rmSync(s.dir, { recursive: true, force: true });
+        everyDir.delete(s.dir);
       }),
     );
   };
@@ -242,6 +259,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const port = await pick();
       const busPort = await pick();
       const dir = mkdtempSync(join(tmpdir(), 'docs-fix-cluster-'));
+      everyDir.add(dir);
       const args = [
         ...(tls
           ? [
