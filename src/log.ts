@@ -30,9 +30,18 @@ export const REDACTED = '[redacted]';
 
 /** The secret values of this process (at least 8 characters, so that short common strings are not hidden). */
 export function secretValues(env: NodeJS.ProcessEnv): string[] {
-  return ['PRIVATE_KEY', 'WEBHOOK_SECRET', 'OPENAI_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN']
+  return ['PRIVATE_KEY', 'WEBHOOK_SECRET', 'OPENAI_API_KEY', 'GITHUB_TOKEN', 'GH_TOKEN', 'REDIS_PASSWORD']
     .map((name) => env[name])
+    .concat(urlPassword(env.REDIS_URL))
     .filter((v): v is string => typeof v === 'string' && v.length >= 8);
+}
+
+function urlPassword(url: string | undefined): string | undefined {
+  try {
+    return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -2,11 +2,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
-import { readOperatorEnv, type OperatorEnv } from './config/index.js';
+import { openRedisClient, probeRedis, type RedisClient } from './cache/connection.js';
+import { readOperatorEnv, redisTargetFromEnv, type OperatorEnv } from './config/index.js';
 import type { AppIdentity } from './github/app-identity.js';
 import { createWebhookPayloadValidator, type WebhookPayloadValidator } from './github/webhook-payload.js';
 import { createJobQueue, installShutdown, registerJobMetrics, type JobQueue } from './jobs/index.js';
@@ -62,19 +63,19 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Health: Redis answers and the queue answers, each within PROBE_TIMEOUT_MS. */
-async function health(redis: Redis, queue: JobQueue): Promise<{ ok: boolean; redis: string; queue: string }> {
-  const [ping, counts] = await Promise.allSettled([
-    withTimeout(redis.ping(), PROBE_TIMEOUT_MS, 'redis'),
-    withTimeout(queue.counts(), PROBE_TIMEOUT_MS, 'queue'),
+/** Health: Redis (every master and `cluster_state:ok` on a cluster) and the queue answer within PROBE_TIMEOUT_MS. */
+async function health(
+  redis: RedisClient,
+  queue: JobQueue,
+): Promise<{ ok: boolean; redis: string; queue: string }> {
+  const [probe, counts] = await Promise.all([
+    probeRedis(redis, PROBE_TIMEOUT_MS),
+    withTimeout(queue.counts(), PROBE_TIMEOUT_MS, 'queue').then(
+      () => 'ok',
+      (err: Error) => err.message,
+    ),
   ]);
-  const reason = (r: PromiseSettledResult<unknown>): string =>
-    r.status === 'fulfilled' ? 'ok' : (r.reason as Error).message;
-  return {
-    ok: ping.status === 'fulfilled' && counts.status === 'fulfilled',
-    redis: reason(ping),
-    queue: reason(counts),
-  };
+  return { ok: probe.ok && counts === 'ok', redis: probe.ok ? 'ok' : probe.detail, queue: counts };
 }
 
 /** GitHub sends at most 25 MB per delivery. */
@@ -176,8 +177,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const log = options.log ?? createLogger({ secrets: secretValues(env) });
   const registry = createRegistry();
   const runMetrics = registerRunMetrics(registry);
+  const redisTarget = redisTargetFromEnv(operator, (path) => readFileSync(path, 'utf8'));
   const queue = createJobQueue({
-    connection: operator.REDIS_URL,
+    connection: redisTarget,
     prefix: operator.DOCS_FIX_REDIS_PREFIX,
     log,
     backoffMs: options.queueBackoffMs,
@@ -186,7 +188,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     counts: () => withTimeout(queue.counts(), PROBE_TIMEOUT_MS, 'queue'),
   });
   // A separate short-timeout connection for health checks, so /healthz answers even when Redis hangs.
-  const healthRedis = new Redis(operator.REDIS_URL, {
+  const healthRedis = openRedisClient(redisTarget, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

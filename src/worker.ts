@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { CacheError, CacheFullError, openStore } from './cache/index.js';
 import { createAppIdentity, type AppIdentity } from './github/app-identity.js';
 import { completeCheckRun } from './github/check-run.js';
-import type { OperatorEnv } from './config/index.js';
+import { redisTargetFromEnv, type OperatorEnv } from './config/index.js';
 import { createJobHandler } from './jobs/handler.js';
 import {
   createJobWorker,
@@ -113,11 +113,14 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
   const probot = options.probot ?? createProbotFromEnv(options.env, log);
   // A worker asks for the identity when a job needs it (a job that cannot learn it fails and retries).
   const identity = options.identity ?? appIdentityFromEnv(options.env, operator, probot, log);
+  const readText = (path: string): string => readFileSync(path, 'utf8');
+  const redis = redisTargetFromEnv(operator, readText);
   const store = await openStore({
     kind: 'redis',
-    redisUrl: operator.REDIS_URL,
+    redisTarget: redis,
     prefix: operator.DOCS_FIX_REDIS_PREFIX,
     rewriteTtlSeconds: operator.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+    replicaAcks: operator.DOCS_FIX_REDIS_REPLICA_ACKS,
   });
   const octokitFor = async (installationId: number) => {
     const octokit = await probot.auth(installationId);
@@ -144,10 +147,7 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
   };
   // One thread pool per process, shared by its jobs; a shadow candidate only when DOCS_FIX_SHADOW_* asks.
   const parser = createParsePool({ threads: operator.DOCS_FIX_PARSE_THREADS || availableParallelism() });
-  const readText = (path: string): string => readFileSync(path, 'utf8');
-  const shadowRedis = shadowCandidateFromEnv(operator, readText)
-    ? openRedis(operator.REDIS_URL, 'queue')
-    : undefined;
+  const shadowRedis = shadowCandidateFromEnv(operator, readText) ? openRedis(redis, 'queue') : undefined;
   const shadow = shadowRedis ? shadowJobDepsFromEnv(operator, shadowRedis, readText) : undefined;
   // Workers are what know the candidate, and start up after each deploy of the operator's environment.
   await syncShadowSchedule(options.queue, shadow ? operator.DOCS_FIX_SHADOW_SCHEDULE : undefined, log);
@@ -182,7 +182,7 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
     log,
   });
   const worker = createJobWorker({
-    connection: operator.REDIS_URL,
+    connection: redis,
     prefix: operator.DOCS_FIX_REDIS_PREFIX,
     concurrency: options.concurrency ?? Math.max(1, operator.WORKER_CONCURRENCY),
     handler: reportingCacheErrors(handler, octokitFor, log),

@@ -45,6 +45,15 @@ describe('logger redaction', () => {
     expect(JSON.parse(lines[0]!).repo).toBe('o/r');
   });
 
+  it('counts Redis passwords as secrets: REDIS_PASSWORD and the password in REDIS_URL', () => {
+    expect(
+      secretValues({
+        REDIS_PASSWORD: 'redis-pass-123',
+        REDIS_URL: 'rediss://docs-fix:url%40pass-456@cache:6380',
+      }),
+    ).toEqual(['redis-pass-123', 'url@pass-456']);
+  });
+
   it('ignores short values that would hide ordinary words', () => {
     expect(secretValues({ WEBHOOK_SECRET: 'abc' })).toEqual([]);
   });

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { keyPatterns } from '../../src/jobs/keys.js';
 import { startSimServer, SIM_MODEL_ID } from '../../src/model/sim-server.js';
 import { startServer } from '../../src/server.js';
 import { FakeGitHub } from '../../test/support/fake-github/index.js';
@@ -230,7 +231,7 @@ export async function runWebhooksBench(
     await fake.close();
     await sim.close();
     const cleanup = new Redis(redis.url);
-    await unlinkMatching(cleanup, `${prefix}:*`).catch(() => 0);
+    for (const pattern of keyPatterns(prefix)) await unlinkMatching(cleanup, pattern).catch(() => 0);
     cleanup.disconnect();
     await redis.own?.stop();
   }

@@ -18,7 +18,18 @@ export {
   redisScopePattern,
   scopeKeyRange,
   scopeTag,
+  clusterSlot,
 } from './key.js';
+export {
+  describeRedisTarget,
+  isClusterClient,
+  openRedisClient,
+  probeRedis,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisHealth,
+  type RedisTarget,
+} from './connection.js';
 export { CacheError, CacheFullError, CacheUnavailableError, isOutOfMemoryReply } from './errors.js';
 export type { CacheErrorCode, CacheOperation } from './errors.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';

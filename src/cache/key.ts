@@ -200,3 +200,35 @@ export function contentId(bytes: Uint8Array, blobSha?: string): string {
   if (blobSha !== undefined && gitBlobSha(bytes) === blobSha.toLowerCase()) return blobContentId(blobSha);
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
+
+/** CRC16-XMODEM table (polynomial 0x1021), as Redis Cluster hashes keys to slots. */
+const CRC16_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i << 8;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1;
+    table[i] = crc & 0xffff;
+  }
+  return table;
+})();
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** The bytes Redis Cluster hashes: the first non-empty `{...}` of the key (its hash tag), else the whole key. */
+export function clusterHashPart(key: string | Uint8Array): Uint8Array {
+  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+  const open = bytes.indexOf(OPEN_BRACE);
+  if (open < 0) return bytes;
+  const close = bytes.indexOf(CLOSE_BRACE, open + 1);
+  if (close < 0 || close === open + 1) return bytes;
+  return bytes.subarray(open + 1, close);
+}
+
+/** The Redis Cluster slot (0..16383) of a key: CRC16 of its hash tag (or of the whole key) mod 16384. */
+export function clusterSlot(key: string | Uint8Array): number {
+  let crc = 0;
+  for (const byte of clusterHashPart(key))
+    crc = ((crc << 8) ^ CRC16_TABLE[((crc >> 8) ^ byte) & 0xff]!) & 0xffff;
+  return crc & 16383;
+}

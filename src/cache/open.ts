@@ -1,6 +1,7 @@
 // Opening a store by kind. Each kind's module is loaded only when that kind is opened: the CLI's embedded
 // store must not pay for the Redis client at start-up (a pre-commit `check` runs on every commit).
 import type { Cluster, Redis } from 'ioredis';
+import type { RedisTarget } from './connection.js';
 import type { LineStore, StoreMaintenance } from './types.js';
 
 export type StoreKind = LineStore['kind'];
@@ -8,8 +9,10 @@ export type MaintainedLineStore = LineStore & StoreMaintenance;
 
 export interface OpenStoreOptions {
   readonly kind: StoreKind;
-  /** redis: the server (default `redis://127.0.0.1:6379`); ignored when `redis` is given. */
+  /** redis: the server (default `redis://127.0.0.1:6379`); ignored when `redis` or `redisTarget` is given. */
   readonly redisUrl?: string;
+  /** redis: a single Redis or a cluster, with credentials and TLS (the operator's `REDIS_*`). */
+  readonly redisTarget?: RedisTarget;
   /** redis: an existing client the caller owns (the app's shared connection). */
   readonly redis?: Redis | Cluster;
   /** redis: key prefix (default `df`). */
@@ -18,6 +21,8 @@ export interface OpenStoreOptions {
   readonly cacheDir?: string;
   /** TTL of rewrites and held entries in seconds (default 90 days); 0 keeps them forever. */
   readonly rewriteTtlSeconds?: number;
+  /** redis: on a cluster, wait for a replica to acknowledge writes (`auto`, the default) or not (`off`). */
+  readonly replicaAcks?: 'auto' | 'off';
   /** redis: per-command and connect timeout. */
   readonly commandTimeoutMs?: number;
   /** embedded, memory: clock in milliseconds since the epoch. */
@@ -40,10 +45,11 @@ export async function openStore(options: OpenStoreOptions): Promise<MaintainedLi
   }
   const { RedisStore } = await import('./redis-store.js');
   const store = new RedisStore({
-    redis: options.redis ?? options.redisUrl ?? 'redis://127.0.0.1:6379',
+    redis: options.redis ?? options.redisTarget ?? options.redisUrl ?? 'redis://127.0.0.1:6379',
     prefix: options.prefix,
     rewriteTtlSeconds: options.rewriteTtlSeconds,
     commandTimeoutMs: options.commandTimeoutMs,
+    replicaAcks: options.replicaAcks,
   });
   try {
     return await store.connect();

@@ -1,21 +1,38 @@
 // The app's line store: Redis through ioredis, one round trip per batch, failures as typed errors.
 import { Cluster, Redis, type ChainableCommander } from 'ioredis';
+import { describeRedisTarget, openRedisClient, type RedisTarget } from './connection.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';
 import { CacheFullError, CacheUnavailableError, isOutOfMemoryReply, type CacheOperation } from './errors.js';
-import { lineKeyTag, redisLineKey, redisPrefixPattern, redisScopePattern } from './key.js';
+import {
+  clusterHashPart,
+  clusterSlot,
+  lineKeyTag,
+  redisLineKey,
+  redisPrefixPattern,
+  redisScopePattern,
+} from './key.js';
 import { lineScripts } from './scripts.js';
 import type { CacheValue, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
 import { decodeValue, encodeHeld, encodeRewrite, FIXPOINT_MARKER } from './value.js';
 
 export interface RedisStoreOptions {
-  /** A Redis URL (the store opens, owns and closes the connection) or a client the caller owns. */
-  readonly redis: string | Redis | Cluster;
+  /**
+   * A Redis URL or a target (single Redis or cluster: the store opens, owns and closes the connection), or a
+   * client the caller owns.
+   */
+  readonly redis: string | RedisTarget | Redis | Cluster;
   /** Prefix of every key (operator env `DOCS_FIX_REDIS_PREFIX`); keep it short, it is in every key. */
   readonly prefix?: string;
   /** TTL of rewrites and held entries in seconds; 0 keeps them forever. Fixpoints never expire. */
   readonly rewriteTtlSeconds?: number;
   /** How long one command, or waiting for a connection, may take before the store reports unavailable. */
   readonly commandTimeoutMs?: number;
+  /**
+   * On a cluster, a write is acknowledged only once a replica of its shard holds it (`WAIT 1`, for shards
+   * that have a replica), so a failover cannot lose what a run already relied on; a write no replica
+   * acknowledged in time fails the run closed. `off` for services that refuse `WAIT`. Default `auto`.
+   */
+  readonly replicaAcks?: 'auto' | 'off';
 }
 
 interface LineCommands {
@@ -24,16 +41,6 @@ interface LineCommands {
 }
 
 type Client = Redis | Cluster;
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return 'redis (unparsable URL)';
-  }
-}
 
 function describeClient(client: Client): string {
   if (client instanceof Cluster) return 'redis cluster';
@@ -53,6 +60,22 @@ function groupByTag(keys: readonly string[]): number[][] {
   return [...groups.values()];
 }
 
+/**
+ * Groups scanned keys by hash tag, so that each group is in one slot (one MGET or UNLINK on a cluster); one
+ * group on a single Redis.
+ */
+function bySlot(client: Client, keys: Buffer[]): Buffer[][] {
+  if (!(client instanceof Cluster)) return [keys];
+  const groups = new Map<string, Buffer[]>();
+  for (const key of keys) {
+    const tag = Buffer.from(clusterHashPart(key)).toString('latin1');
+    const group = groups.get(tag);
+    if (group) group.push(key);
+    else groups.set(tag, [key]);
+  }
+  return [...groups.values()];
+}
+
 function sameTag(keys: readonly string[]): boolean {
   const tag = lineKeyTag(keys[0]!);
   for (let i = 1; i < keys.length; i++) if (!keys[i]!.startsWith(tag)) return false;
@@ -67,6 +90,8 @@ export class RedisStore implements LineStore, StoreMaintenance {
   private readonly owned: boolean;
   private readonly where: string;
   private readonly timeoutMs: number;
+  private readonly replicaAcks: 'auto' | 'off';
+  private readonly ackTimeoutMs: number;
 
   constructor(options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
@@ -75,9 +100,10 @@ export class RedisStore implements LineStore, StoreMaintenance {
     if (!Number.isInteger(this.rewriteTtlSeconds) || this.rewriteTtlSeconds < 0) {
       throw new RangeError(`rewriteTtlSeconds must be a whole number >= 0, got ${this.rewriteTtlSeconds}`);
     }
-    if (typeof options.redis === 'string') {
-      this.where = `redis ${redactUrl(options.redis)}`;
-      this.client = new Redis(options.redis, {
+    if (!(options.redis instanceof Redis) && !(options.redis instanceof Cluster)) {
+      const target: RedisTarget = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
+      this.where = describeRedisTarget(target);
+      this.client = openRedisClient(target, {
         lazyConnect: true,
         // A run must fail closed at once when Redis is away, not queue lookups until it returns.
         enableOfflineQueue: false,
@@ -85,6 +111,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
         connectTimeout: this.timeoutMs,
         maxRetriesPerRequest: 1,
         retryStrategy: (times) => Math.min(times * 100, 1000),
+        cluster: { slotsRefreshTimeout: this.timeoutMs },
       });
       // Errors reach callers as CacheUnavailableError; the event would otherwise be logged as unhandled.
       this.client.on('error', () => undefined);
@@ -94,6 +121,8 @@ export class RedisStore implements LineStore, StoreMaintenance {
       this.where = describeClient(options.redis);
       this.owned = false;
     }
+    this.replicaAcks = options.replicaAcks ?? 'auto';
+    this.ackTimeoutMs = Math.max(50, Math.min(1000, Math.floor(this.timeoutMs / 3)));
     const scripts = lineScripts();
     for (const script of [scripts.writeRewrite, scripts.writeHeld]) {
       if (!(script.command in this.client)) {
@@ -173,28 +202,30 @@ export class RedisStore implements LineStore, StoreMaintenance {
     });
   }
 
-  /** Scans the prefix (or one scope): operator use only, single-node Redis. */
+  /** Scans the prefix (or one scope) on every master of a cluster: operator use only. */
   async stats(scope?: string): Promise<StoreStats> {
     await this.ready('stats');
     const counts = { entries: 0, fixpoints: 0, rewrites: 0, held: 0 };
-    const sample: Buffer[] = [];
+    const sample: { node: Redis; key: Buffer }[] = [];
     try {
-      await this.scan(scope, async (keys) => {
-        const values = await this.client.mget(keys);
-        for (const raw of values) {
-          const value = decodeValue(raw);
-          if (!value) continue;
-          counts.entries += 1;
-          if (value.type === 'fixpoint') counts.fixpoints += 1;
-          else if (value.type === 'rewrite') counts.rewrites += 1;
-          else counts.held += 1;
+      await this.scan(scope, async (node, keys) => {
+        for (const group of bySlot(this.client, keys)) {
+          for (const raw of await this.client.mget(group)) {
+            const value = decodeValue(raw);
+            if (!value) continue;
+            counts.entries += 1;
+            if (value.type === 'fixpoint') counts.fixpoints += 1;
+            else if (value.type === 'rewrite') counts.rewrites += 1;
+            else counts.held += 1;
+          }
         }
-        for (const key of keys) if (sample.length < 500) sample.push(key);
+        for (const key of keys) if (sample.length < 500) sample.push({ node, key });
       });
       if (sample.length === 0) return counts;
+      // MEMORY USAGE goes to the node that listed the key (its master), which ioredis cannot route by itself.
       const usage = await Promise.all(
         sample.map(
-          (key) => this.client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') as Promise<number | null>,
+          ({ node, key }) => node.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') as Promise<number | null>,
         ),
       );
       const measured = usage.filter((n): n is number => typeof n === 'number');
@@ -205,13 +236,13 @@ export class RedisStore implements LineStore, StoreMaintenance {
     }
   }
 
-  /** Removes every key of a scope with batched SCAN + UNLINK: operator use only, single-node Redis. */
+  /** Removes every key of a scope with batched SCAN + UNLINK on every master: operator use only. */
   async purgeScope(scope: string): Promise<number> {
     await this.ready('purge');
     let removed = 0;
     try {
-      await this.scan(scope, async (keys) => {
-        removed += await this.client.unlink(...keys);
+      await this.scan(scope, async (_node, keys) => {
+        for (const group of bySlot(this.client, keys)) removed += await this.client.unlink(...group);
       });
     } catch (err) {
       throw this.failure('purge', err);
@@ -221,7 +252,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
 
   async close(): Promise<void> {
     if (!this.owned) return;
-    const client = this.client as Redis;
+    const client = this.client;
     if (client.status === 'ready') {
       await client.quit().catch(() => client.disconnect());
     } else {
@@ -229,29 +260,45 @@ export class RedisStore implements LineStore, StoreMaintenance {
     }
   }
 
-  private async scan(scope: string | undefined, each: (keys: Buffer[]) => Promise<void>): Promise<void> {
-    if (this.client instanceof Cluster) throw new Error('scanning is not supported on Redis Cluster');
-    const client = this.client;
+  /**
+   * SCANs a single Redis, or every master of a cluster (each holds its own slots; replicas only copies):
+   * `each` gets the node and a batch of keys it holds.
+   */
+  private async scan(
+    scope: string | undefined,
+    each: (node: Redis, keys: Buffer[]) => Promise<void>,
+  ): Promise<void> {
     const pattern =
       scope === undefined ? redisPrefixPattern(this.prefix) : redisScopePattern(this.prefix, scope);
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next.toString();
-      if (keys.length > 0) await each(keys);
-    } while (cursor !== '0');
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    if (nodes.length === 0) throw new Error('the cluster client knows no master');
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scanBuffer(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next.toString();
+        if (keys.length > 0) await each(node, keys);
+      } while (cursor !== '0');
+    }
   }
 
-  /** Runs one pipeline per hash slot (one in the usual case), all in flight together; maps reply errors. */
+  /**
+   * Runs one pipeline per hash slot (one in the usual case), all in flight together; maps reply errors. On a
+   * cluster whose shard has a replica, the pipeline ends with `WAIT 1` and succeeds only when it answers 1.
+   */
   private async pipelined(
     operation: CacheOperation,
     keys: readonly string[],
     fill: (pipeline: ChainableCommander & LineCommands, indexes: number[]) => void,
   ): Promise<void> {
     const groups = sameTag(keys) ? [keys.map((_, i) => i)] : groupByTag(keys);
+    const acks: boolean[] = [];
     const pipelines = groups.map((indexes) => {
       const pipeline = this.client.pipeline() as ChainableCommander & LineCommands;
       fill(pipeline, indexes);
+      const ack = this.needsReplicaAck(keys[indexes[0]!]!);
+      if (ack) pipeline.wait(1, this.ackTimeoutMs);
+      acks.push(ack);
       return pipeline;
     });
     let results: ([Error | null, unknown][] | null)[];
@@ -262,8 +309,26 @@ export class RedisStore implements LineStore, StoreMaintenance {
     }
     const errors = results.flatMap((r) => (r ?? []).flatMap(([err]) => (err ? [err] : [])));
     if (results.some((r) => r === null)) errors.push(new Error('pipeline was discarded'));
+    if (errors.length === 0) {
+      results.forEach((r, g) => {
+        if (acks[g] && r && r.at(-1)?.[1] !== 1) {
+          errors.push(
+            new Error(
+              `written, but no replica acknowledged it within ${this.ackTimeoutMs} ms (WAIT 1 answered ${String(r.at(-1)?.[1])}): a failover could lose it`,
+            ),
+          );
+        }
+      });
+    }
     if (errors.length === 0) return;
     throw this.failure(operation, errors.find(isOutOfMemoryReply) ?? errors[0]);
+  }
+
+  /** Whether writes to the shard of this line key wait for a replica (cluster, `auto`, shard has one). */
+  private needsReplicaAck(key: string): boolean {
+    if (this.replicaAcks === 'off' || !(this.client instanceof Cluster)) return false;
+    const nodes = (this.client.slots as (string[] | undefined)[])[clusterSlot(lineKeyTag(key))];
+    return (nodes?.length ?? 0) > 1;
   }
 
   private failure(operation: CacheOperation, err: unknown): Error {

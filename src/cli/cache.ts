@@ -1,11 +1,13 @@
 // `docs-fix cache stats|purge`: operator commands over the line cache (scans; never part of a run).
 import { Option, type Command } from 'commander';
 import { defaultCacheDir, openStore, type MaintainedLineStore, type StoreStats } from '../cache/index.js';
-import { readOperatorEnv } from '../config/index.js';
+import { describeRedisTarget, readOperatorEnv, type RedisNodeAddress } from '../config/index.js';
+import { clusterNodes, redisTargetFor } from './options.js';
 
 interface StoreOptions {
   store: 'embedded' | 'redis';
   redisUrl?: string;
+  redisClusterNodes?: RedisNodeAddress[];
   prefix?: string;
   cacheDir?: string;
   json?: boolean;
@@ -15,6 +17,11 @@ function addStoreOptions(command: Command): Command {
   return command
     .addOption(new Option('--store <kind>', 'which cache').choices(['embedded', 'redis']).default('embedded'))
     .option('--redis-url <url>', 'Redis for --store redis (default: $REDIS_URL)')
+    .option(
+      '--redis-cluster-nodes <list>',
+      'Redis Cluster for --store redis: host:port seeds, comma-separated (default: $REDIS_CLUSTER_NODES); every master is scanned',
+      clusterNodes('--redis-cluster-nodes'),
+    )
     .option('--prefix <prefix>', 'Redis key prefix (default: $DOCS_FIX_REDIS_PREFIX or df)')
     .option(
       '--cache-dir <dir>',
@@ -25,15 +32,15 @@ function addStoreOptions(command: Command): Command {
 
 async function open(opts: StoreOptions): Promise<{ store: MaintainedLineStore; where: string }> {
   const env = readOperatorEnv();
-  const redisUrl = opts.redisUrl ?? env.REDIS_URL;
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const redisTarget = opts.store === 'redis' ? redisTargetFor(opts, env) : undefined;
   const store = await openStore({
     kind: opts.store,
-    redisUrl,
+    ...(redisTarget ? { redisTarget } : {}),
     prefix: opts.prefix ?? env.DOCS_FIX_REDIS_PREFIX,
     cacheDir,
   });
-  return { store, where: opts.store === 'redis' ? redisUrl.replace(/\/\/[^@/]*@/, '//***@') : cacheDir };
+  return { store, where: redisTarget ? describeRedisTarget(redisTarget).replace(/^redis /, '') : cacheDir };
 }
 
 function formatStats(stats: StoreStats, where: string, kind: string): string {

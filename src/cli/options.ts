@@ -6,6 +6,7 @@ import { openStore } from '../cache/open.js';
 import type { LineStore } from '../cache/types.js';
 import { defaultRepoConfig, loadOperatorEnv } from '../config/operator.js';
 import type { OperatorEnv, RepoConfig } from '../config/schema.js';
+import { parseClusterNodes, redisTargetFromEnv, type RedisNodeAddress } from '../config/redis.js';
 import { inThreadParser, type FileParser } from '../engine/parser.js';
 import {
   collectMarkdownPaths,
@@ -33,6 +34,7 @@ export interface RunOptions {
   model?: string;
   store: 'embedded' | 'memory' | 'redis';
   redisUrl?: string;
+  redisClusterNodes?: RedisNodeAddress[];
   cacheDir?: string;
   scope: string;
   styleGuide?: string;
@@ -86,6 +88,17 @@ export function simRules(name: string) {
   };
 }
 
+/** `--redis-cluster-nodes host:port,host:port`: seed nodes of a Redis Cluster. */
+export function clusterNodes(name: string) {
+  return (value: string): RedisNodeAddress[] => {
+    try {
+      return parseClusterNodes(value);
+    } catch (err) {
+      throw new UsageError(`${name}: ${(err as Error).message}`);
+    }
+  };
+}
+
 export const SIM_RULES_HELP = `simulator rule sets, comma-separated (${SIM_RULES.join(', ')}; default spelling,wordy,doubled)`;
 
 export function addRunOptions(cmd: Command): Command {
@@ -101,6 +114,11 @@ export function addRunOptions(cmd: Command): Command {
       new Option('--store <kind>', 'line cache').choices(['embedded', 'memory', 'redis']).default('embedded'),
     )
     .option('--redis-url <url>', 'Redis for --store redis (default: $REDIS_URL)')
+    .option(
+      '--redis-cluster-nodes <list>',
+      'Redis Cluster for --store redis: host:port seeds, comma-separated (default: $REDIS_CLUSTER_NODES)',
+      clusterNodes('--redis-cluster-nodes'),
+    )
     .option('--cache-dir <dir>', 'folder of the embedded cache')
     .option('--scope <scope>', 'cache scope (tenant boundary)', 'local')
     .option('--style-guide <file>', 'house style given to the model')
@@ -166,6 +184,17 @@ export function resolveProvider(
   return processEnv.OPENAI_BASE_URL || processEnv.OPENAI_API_KEY ? 'openai' : 'offline';
 }
 
+/** The Redis of `--store redis`: the options, else the operator's `REDIS_*` environment. */
+export function redisTargetFor(
+  opts: { redisUrl?: string; redisClusterNodes?: RedisNodeAddress[] },
+  env: OperatorEnv,
+) {
+  return redisTargetFromEnv(env, (path) => readFileSync(path, 'utf8'), {
+    ...(opts.redisUrl !== undefined ? { url: opts.redisUrl } : {}),
+    ...(opts.redisClusterNodes !== undefined ? { clusterNodes: opts.redisClusterNodes } : {}),
+  });
+}
+
 /** Builds everything a run needs from the options; the caller closes `store`. */
 export async function setupRun(
   opts: RunOptions,
@@ -192,10 +221,11 @@ export async function setupRun(
   });
   const store = await openStore({
     kind: opts.store,
-    redisUrl: opts.redisUrl ?? env.REDIS_URL,
+    ...(opts.store === 'redis' ? { redisTarget: redisTargetFor(opts, env) } : {}),
     prefix: env.DOCS_FIX_REDIS_PREFIX,
     cacheDir: opts.cacheDir,
     rewriteTtlSeconds: env.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+    replicaAcks: env.DOCS_FIX_REDIS_REPLICA_ACKS,
   });
   const maxLines = Math.min(opts.maxLines ?? config.maxLinesPerRun, env.DOCS_FIX_MAX_LINES_PER_RUN);
   return {

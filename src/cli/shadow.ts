@@ -2,9 +2,9 @@
 // would do (engine/shadow); gates make it exit 1 so it can guard a deploy.
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { openRedisClient, type RedisTarget } from '../cache/connection.js';
 import { pino } from 'pino';
-import { readOperatorEnv } from '../config/index.js';
+import { readOperatorEnv, type RedisNodeAddress } from '../config/index.js';
 import {
   sameKeys,
   shadowFiles,
@@ -28,7 +28,9 @@ import { createFixer, type Provider, type SimRule } from '../model/index.js';
 import type { UnitFixer } from '../model/types.js';
 import {
   addRunOptions,
+  clusterNodes,
   positiveInt,
+  redisTargetFor,
   rate,
   resolveProvider,
   setupRun,
@@ -365,6 +367,7 @@ interface GateOptions {
 
 interface ShadowAppOptions extends GateOptions {
   redisUrl?: string;
+  redisClusterNodes?: RedisNodeAddress[];
   prefix?: string;
   json?: boolean;
 }
@@ -384,6 +387,11 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 function addAppOptions(cmd: Command): Command {
   return addGateOptions(cmd)
     .option('--redis-url <url>', 'Redis of the app (default: $REDIS_URL)')
+    .option(
+      '--redis-cluster-nodes <list>',
+      'Redis Cluster of the app: host:port seeds, comma-separated (default: $REDIS_CLUSTER_NODES)',
+      clusterNodes('--redis-cluster-nodes'),
+    )
     .option('--prefix <prefix>', 'Redis key prefix of the app (default: $DOCS_FIX_REDIS_PREFIX or df)')
     .option('--json', 'print one JSON object');
 }
@@ -420,15 +428,15 @@ function appPricesAndGates(
 async function withReports<T>(
   opts: ShadowAppOptions,
   env: NodeJS.ProcessEnv,
-  use: (reports: ShadowReportStore, redisUrl: string, prefix: string) => Promise<T>,
+  use: (reports: ShadowReportStore, redis: RedisTarget, prefix: string) => Promise<T>,
 ): Promise<T> {
   const operator = readOperatorEnv(env);
-  const redisUrl = opts.redisUrl ?? operator.REDIS_URL;
+  const target = redisTargetFor(opts, operator);
   const prefix = opts.prefix ?? operator.DOCS_FIX_REDIS_PREFIX;
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = openRedisClient(target, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     await redis.connect();
-    return await use(createShadowReportStore(redis, prefix), redisUrl, prefix);
+    return await use(createShadowReportStore(redis, prefix), target, prefix);
   } finally {
     redis.disconnect();
   }
@@ -553,8 +561,8 @@ function registerShadowApp(program: Command): void {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(runId)) {
         throw new UsageError(`--run-id: expected 1 to 64 letters, digits, ".", "_" or "-", got "${runId}"`);
       }
-      const exit = await withReports(opts, env, async (reports, redisUrl, prefix) => {
-        const queue = createJobQueue({ connection: redisUrl, prefix, log: pino({ level: 'silent' }) });
+      const exit = await withReports(opts, env, async (reports, redis, prefix) => {
+        const queue = createJobQueue({ connection: redis, prefix, log: pino({ level: 'silent' }) });
         try {
           const scheduled = (await queue.schedules()).flatMap((s): RepoRef[] => {
             const [owner, repo] = s.repository.split('/');

@@ -1,6 +1,7 @@
 // `docs-fix worker`: runs job workers alone (scale them out: any number of processes on any machines).
 import type { Command } from 'commander';
-import { readOperatorEnv } from '../config/index.js';
+import { readFileSync } from 'node:fs';
+import { readOperatorEnv, redisTargetFromEnv } from '../config/index.js';
 import { createJobQueue, installShutdown } from '../jobs/index.js';
 import { createLogger, secretValues } from '../log.js';
 import { startWorkers } from '../worker.js';
@@ -9,7 +10,9 @@ import { UsageError } from './options.js';
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run job workers against the queue in $REDIS_URL (needs APP_ID and PRIVATE_KEY)')
+    .description(
+      'run job workers against the queue in $REDIS_URL or $REDIS_CLUSTER_NODES (needs APP_ID and PRIVATE_KEY)',
+    )
     .option('--concurrency <n>', 'jobs at once (default: $WORKER_CONCURRENCY, at least 1)', (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1)
@@ -21,7 +24,7 @@ export function registerWorker(program: Command): void {
       const operator = readOperatorEnv(env);
       const log = createLogger({ secrets: secretValues(env), bindings: { process: 'worker' } });
       const queue = createJobQueue({
-        connection: operator.REDIS_URL,
+        connection: redisTargetFromEnv(operator, (path) => readFileSync(path, 'utf8')),
         prefix: operator.DOCS_FIX_REDIS_PREFIX,
         log,
       });

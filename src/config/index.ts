@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './parse.js';
 export * from './env.js';
 export * from './docs.js';
+export * from './redis.js';

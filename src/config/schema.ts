@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseClusterNodes } from './redis.js';
 
 // Each option's `.describe()` text is its documentation: the README tables are generated from it
 // (`npm run docs:config`) and a test checks that they match.
@@ -97,8 +98,50 @@ export const OperatorEnvSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
-    .describe('Redis for the line cache and the job queue.'),
-  DOCS_FIX_REDIS_PREFIX: z.string().default('df').describe('Prefix of every Redis key docs-fix writes.'),
+    .describe(
+      'Redis for the line cache and the job queue (`rediss://` for TLS; `redis://user:password@host:port`).',
+    ),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseClusterNodes(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional()
+    .describe(
+      "Redis Cluster seed nodes, comma-separated `host:port` (e.g. a managed cluster's configuration endpoint); when set, `REDIS_URL` is not used.",
+    ),
+  REDIS_USERNAME: z.string().optional().describe("Redis ACL user (overrides the URL's user)."),
+  REDIS_PASSWORD: z.string().optional().describe("Redis password (overrides the URL's password)."),
+  REDIS_TLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Connect to Redis over TLS (a `rediss://` URL does too); needed by most managed clusters.'),
+  REDIS_TLS_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A PEM file of the CA that signed the Redis certificates, when it is not a public one (turns on TLS).',
+    ),
+  DOCS_FIX_REDIS_REPLICA_ACKS: z
+    .enum(['auto', 'off'])
+    .default('auto')
+    .describe(
+      'On a cluster, `auto` acknowledges a cache write only once a replica of its shard holds it (`WAIT 1`), so a failover loses no entry a run relied on; `off` for services that refuse `WAIT`.',
+    ),
+  DOCS_FIX_REDIS_PREFIX: z
+    .string()
+    .regex(/^[^{}\s*?[\]\\]+$/, 'expected no braces, spaces or glob characters')
+    .default('df')
+    .describe(
+      "Prefix of every Redis key docs-fix writes; the job queue's keys carry it as a cluster hash tag (`{df}:`).",
+    ),
   DOCS_FIX_REWRITE_TTL_DAYS: z.coerce
     .number()
     .int()

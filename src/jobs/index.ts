@@ -9,7 +9,7 @@ export { installShutdown } from './shutdown.js';
 export type { Closeable, ShutdownOptions } from './shutdown.js';
 export { cronPatternFor, ScheduleError } from './schedule.js';
 export type { ScheduleSetting } from './schedule.js';
-export { jobIdFor, schedulerIdFor, QUEUE_NAME } from './keys.js';
+export { jobIdFor, keyPatterns, queuePrefix, schedulerIdFor, QUEUE_NAME } from './keys.js';
 export type { RedisConnection } from './connection.js';
 export { PermanentJobError } from './types.js';
 export type { JobContext, JobData, JobHandler, JobKind, JobOutcome, JobSpec, RepoRef } from './types.js';

@@ -77,6 +77,19 @@ export function schedulerIdFor(repo: Pick<RepoRef, 'owner' | 'repo'>): string {
   return `check/${repoSlug(repo)}`;
 }
 
+/**
+ * BullMQ's key prefix: the operator's prefix as a Redis Cluster hash tag (`{df}`), so that every key of the
+ * queue (BullMQ's scripts touch several at once) is in one slot; on a single Redis it is just a prefix.
+ */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}}`;
+}
+
+/** Glob patterns that cover every key docs-fix writes under a prefix (line cache, locks, queue, reports). */
+export function keyPatterns(prefix: string): string[] {
+  return [`${prefix}:*`, `${queuePrefix(prefix)}:*`];
+}
+
 /** The Redis key of the lock that lets one job at a time work on a repository, across all processes. */
 export function repoLockKey(prefix: string, repo: Pick<RepoRef, 'owner' | 'repo'>): string {
   return `${prefix}:jobs:repo-lock:${repoSlug(repo)}`;
@@ -90,17 +103,20 @@ export function repoHash(repo: Pick<RepoRef, 'owner' | 'repo'>): number {
 /** How long shadow reports are kept in Redis. */
 export const SHADOW_REPORT_TTL_SECONDS = 30 * 24 * 60 * 60;
 
+// Shadow reports share the queue's hash tag: a run's meta and the index of runs are written in one MULTI,
+// which a cluster accepts only for keys of one slot.
+
 /** A hash of one shadow run: field `repoSlug` -> JSON record of that repository's report (or failure). */
 export function shadowReportsKey(prefix: string, runId: string): string {
-  return `${prefix}:shadow:run:${runId}:reports`;
+  return `${queuePrefix(prefix)}:shadow:run:${runId}:reports`;
 }
 
 /** A JSON string: what a shadow run was asked to do (repositories, warm, when). */
 export function shadowRunKey(prefix: string, runId: string): string {
-  return `${prefix}:shadow:run:${runId}:meta`;
+  return `${queuePrefix(prefix)}:shadow:run:${runId}:meta`;
 }
 
 /** A sorted set of shadow run ids by start time (ms), to find the latest. */
 export function shadowRunsKey(prefix: string): string {
-  return `${prefix}:shadow:runs`;
+  return `${queuePrefix(prefix)}:shadow:runs`;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { openRedis, type RedisConnection } from './connection.js';
-import { jobIdFor, QUEUE_NAME, repoSlug, schedulerIdFor } from './keys.js';
+import { jobIdFor, QUEUE_NAME, queuePrefix, repoSlug, schedulerIdFor } from './keys.js';
 import { cronPatternFor, ScheduleError, type ScheduleSetting } from './schedule.js';
 import type { JobData, JobSpec, RepoRef } from './types.js';
 
@@ -14,7 +14,7 @@ export const KEEP_FAILED = { age: 7 * 24 * 60 * 60, count: 10_000 } as const;
 
 export interface JobQueueOptions {
   connection: RedisConnection;
-  /** BullMQ key prefix (the operator's `DOCS_FIX_REDIS_PREFIX`). */
+  /** The operator's `DOCS_FIX_REDIS_PREFIX`; BullMQ's keys carry it as a hash tag (keys.ts `queuePrefix`). */
   prefix: string;
   log: Logger;
   /** Attempts per job for transient failures (default 5). */
@@ -78,7 +78,11 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
     removeOnComplete: KEEP_COMPLETED,
     removeOnFail: KEEP_FAILED,
   } satisfies JobsOptions;
-  const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix, defaultJobOptions: jobOptions });
+  const queue = new Queue<JobData>(QUEUE_NAME, {
+    connection: redis,
+    prefix: queuePrefix(prefix),
+    defaultJobOptions: jobOptions,
+  });
   queue.on('error', (err) => log.error({ err }, 'job queue: redis error'));
 
   async function enqueue(spec: JobSpec): Promise<EnqueueResult> {

@@ -1,7 +1,7 @@
 // One job per repository at a time, across processes: SET NX PX with a token, renewed and released by
 // compare-and-set scripts so a holder never extends or deletes a lock that expired and was taken by another.
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cache/connection.js';
 import { repoLockKey } from './keys.js';
 import type { RepoRef } from './types.js';
 
@@ -40,7 +40,7 @@ export interface RepoLocks {
   tryAcquire(repo: Pick<RepoRef, 'owner' | 'repo'>, token: string): Promise<HeldRepoLock | null>;
 }
 
-export function createRepoLocks(redis: Redis, prefix: string, ttlMs: number): RepoLocks {
+export function createRepoLocks(redis: RedisClient, prefix: string, ttlMs: number): RepoLocks {
   // defineCommand runs EVALSHA and falls back to EVAL once per connection when the script is not cached.
   const commands = redis as unknown as Record<string, ScriptCall | undefined>;
   if (!commands.docsFixRenewRepoLock) redis.defineCommand('docsFixRenewRepoLock', RENEW);

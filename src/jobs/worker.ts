@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { openRedis, type RedisConnection } from './connection.js';
-import { QUEUE_NAME, repoSlug } from './keys.js';
+import { QUEUE_NAME, queuePrefix, repoSlug } from './keys.js';
 import type { JobMetrics } from './metrics.js';
 import { createRepoLocks } from './repo-lock.js';
 import { PermanentJobError, type JobData, type JobHandler, type JobOutcome } from './types.js';
 
 export interface JobWorkerOptions {
   connection: RedisConnection;
-  /** BullMQ key prefix; must match the queue's. */
+  /** The operator's prefix; must match the queue's. */
   prefix: string;
   /** Jobs this process runs at once (on different repositories). */
   concurrency: number;
@@ -146,7 +146,7 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
 
   const worker = new Worker<JobData, JobOutcome>(QUEUE_NAME, processJob, {
     connection: redis,
-    prefix,
+    prefix: queuePrefix(prefix),
     concurrency: options.concurrency,
     lockDuration: options.jobLockMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 30_000,

@@ -1,19 +1,40 @@
 // The push sequence against the stateful fake GitHub, through Probot and the job handler.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BranchMovedError, GitHubApiError } from '../../src/github/index.js';
 import type { JobSpec } from '../../src/jobs/types.js';
-import { pullsOf, startApp, webhookExample, type AppHarness } from '../support/app.js';
+import { pullsOf, startApp as startOnRedis, webhookExample, type AppHarness } from '../support/app.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 
 let h: AppHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
+// The push story also runs with its line cache on a 3-master, 3-replica cluster (below).
+let cluster: Promise<RedisCluster> | undefined;
+afterAll(async () => {
+  await (await cluster)?.stop();
+});
+let target: 'redis' | 'redis cluster' = 'redis';
+const startApp: typeof startOnRedis = async (opts = {}) =>
+  startOnRedis({
+    ...opts,
+    ...(target === 'redis cluster'
+      ? { redis: { clusterNodes: (await (cluster ??= startRedisCluster())).clusterNodes } }
+      : {}),
+  });
 
 const CONFIG = { '.github/docs-fix.yml': 'labels: [documentation]\n' };
 const open = (app: AppHarness) => pullsOf(app.fake, app.fullName).filter((p) => p.state === 'open');
 
-describe('push → bot pull request', () => {
+describe.each(['redis', 'redis cluster'] as const)('push → bot pull request (cache on %s)', (where) => {
+  beforeEach(() => {
+    target = where;
+  });
+  afterEach(() => {
+    target = 'redis';
+  });
+
   it('opens one pull request docs-fix/main with one commit, a summary body, labels and a check run', async () => {
     const app = (h = await startApp({ files: { 'README.md': '# Docs\n', 'src/x.ts': 'x\n' } }));
     await app.push({ 'docs/a.md': '# A\n\nThis is teh guide.\n', 'docs/b.md': '# B\n\nWe recieve it.\n' });
@@ -396,90 +417,100 @@ describe('installation events', () => {
   });
 });
 
-describe('scheduled convergence check (job)', () => {
-  it('proposes the whole branch on the bot pull request, and closes it once fixed upstream', async () => {
-    const app = (h = await startApp({ files: { 'README.md': 'Teh readme.\n', 'docs/a.md': 'Fine.\n' } }));
-    const spec: JobSpec = {
-      kind: 'scheduled-check',
-      installationId: app.installationId,
-      owner: 'octo',
-      repo: 'docs',
-    };
-    const first = await app.runJob(spec);
-    expect(first.summary).toMatch(/pull request #1 created/);
-    expect(app.fake.checkRuns(app.fullName)).toMatchObject([
-      { name: 'docs-fix / convergence', conclusion: 'neutral' },
-    ]);
-    app.fake.pushCommit(app.fullName, { files: { 'README.md': 'The readme.\n' }, author: 'alice' });
-    const second = await app.runJob(spec);
-    expect(second.summary).toMatch(/^Fixpoint rate 100\.000% .*nothing left to fix: closed #1/);
-    expect(open(app)).toHaveLength(0);
-  });
-
-  it('a re-run that would produce what the bot branch already holds leaves it alone: no force-push', async () => {
-    const app = (h = await startApp({ files: { 'docs/a.md': 'Teh guide.\n', 'docs/b.md': 'Fine.\n' } }));
-    const spec: JobSpec = {
-      kind: 'scheduled-check',
-      installationId: app.installationId,
-      owner: 'octo',
-      repo: 'docs',
-    };
-    const first = await app.runJob(spec);
-    expect(first.summary).toMatch(/pull request #1 created/);
-    const head = app.fake.branchSha(app.fullName, 'docs-fix/main');
-
-    app.fake.clearLog();
-    const second = await app.runJob(spec);
-    expect(second.summary).toContain('pull request #1 already holds these changes');
-    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBe(head);
-    expect(app.fake.count({ method: 'PATCH', route: /git\/refs/ })).toBe(0);
-    expect(app.fake.count({ method: 'POST', route: /git\/(commits|trees)/ })).toBe(0);
-
-    // Upstream moves: the branch is rebuilt on the new base as before.
-    app.fake.pushCommit(app.fullName, { files: { 'docs/c.md': 'Also fine.\n' }, author: 'alice' });
-    const third = await app.runJob(spec);
-    expect(third.summary).toMatch(/pull request #1 updated/);
-    expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).not.toBe(head);
-  });
-
-  it('reads no blob of a branch already at its fixpoint: file-level fixpoints are found by blob SHA', async () => {
-    const docs: Record<string, string> = {};
-    for (let i = 0; i < 12; i += 1)
-      docs[`docs/page-${i}.md`] = `# Page ${i}\n\nThis page is fine as it is.\n`;
-    docs['docs/typo.md'] = '# Typo\n\nThis is teh page.\n';
-    const app = (h = await startApp({ files: docs }));
-    const spec: JobSpec = {
-      kind: 'scheduled-check',
-      installationId: app.installationId,
-      owner: 'octo',
-      repo: 'docs',
-    };
-    const blobReads = (): number => app.fake.count({ method: 'GET', route: /git\/blobs\/\{file_sha\}/ });
-
-    app.fake.clearLog();
-    const first = await app.runJob(spec);
-    expect(first.summary).toMatch(/pull request #1 created/);
-    expect(first.summary).not.toContain('known to be at a fixpoint');
-    // README.md from the harness plus the 13 pages.
-    const read = blobReads();
-    expect(read).toBeGreaterThanOrEqual(13);
-
-    app.fake.clearLog();
-    const second = await app.runJob(spec);
-    // Only the file with the pending fix is read and split again.
-    expect(blobReads()).toBe(1);
-    expect(second.summary).toContain(`${read - 1} files were already known to be at a fixpoint`);
-
-    // The bot's fix is merged upstream: the whole branch is at its fixpoint, and the check reads nothing.
-    app.fake.pushCommit(app.fullName, {
-      files: { 'docs/typo.md': '# Typo\n\nThis is the page.\n' },
-      author: 'alice',
+describe.each(['redis', 'redis cluster'] as const)(
+  'scheduled convergence check (job, cache on %s)',
+  (where) => {
+    beforeEach(() => {
+      target = where;
     });
-    await app.runJob(spec);
-    app.fake.clearLog();
-    const fourth = await app.runJob(spec);
-    expect(blobReads()).toBe(0);
-    expect(fourth.summary).toMatch(/^Fixpoint rate 100\.000% \(0 of 0 editable lines unchanged\)/);
-    expect(fourth.summary).toContain(`${read} files were already known to be at a fixpoint`);
-  });
-});
+    afterEach(() => {
+      target = 'redis';
+    });
+
+    it('proposes the whole branch on the bot pull request, and closes it once fixed upstream', async () => {
+      const app = (h = await startApp({ files: { 'README.md': 'Teh readme.\n', 'docs/a.md': 'Fine.\n' } }));
+      const spec: JobSpec = {
+        kind: 'scheduled-check',
+        installationId: app.installationId,
+        owner: 'octo',
+        repo: 'docs',
+      };
+      const first = await app.runJob(spec);
+      expect(first.summary).toMatch(/pull request #1 created/);
+      expect(app.fake.checkRuns(app.fullName)).toMatchObject([
+        { name: 'docs-fix / convergence', conclusion: 'neutral' },
+      ]);
+      app.fake.pushCommit(app.fullName, { files: { 'README.md': 'The readme.\n' }, author: 'alice' });
+      const second = await app.runJob(spec);
+      expect(second.summary).toMatch(/^Fixpoint rate 100\.000% .*nothing left to fix: closed #1/);
+      expect(open(app)).toHaveLength(0);
+    });
+
+    it('a re-run that would produce what the bot branch already holds leaves it alone: no force-push', async () => {
+      const app = (h = await startApp({ files: { 'docs/a.md': 'Teh guide.\n', 'docs/b.md': 'Fine.\n' } }));
+      const spec: JobSpec = {
+        kind: 'scheduled-check',
+        installationId: app.installationId,
+        owner: 'octo',
+        repo: 'docs',
+      };
+      const first = await app.runJob(spec);
+      expect(first.summary).toMatch(/pull request #1 created/);
+      const head = app.fake.branchSha(app.fullName, 'docs-fix/main');
+
+      app.fake.clearLog();
+      const second = await app.runJob(spec);
+      expect(second.summary).toContain('pull request #1 already holds these changes');
+      expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).toBe(head);
+      expect(app.fake.count({ method: 'PATCH', route: /git\/refs/ })).toBe(0);
+      expect(app.fake.count({ method: 'POST', route: /git\/(commits|trees)/ })).toBe(0);
+
+      // Upstream moves: the branch is rebuilt on the new base as before.
+      app.fake.pushCommit(app.fullName, { files: { 'docs/c.md': 'Also fine.\n' }, author: 'alice' });
+      const third = await app.runJob(spec);
+      expect(third.summary).toMatch(/pull request #1 updated/);
+      expect(app.fake.branchSha(app.fullName, 'docs-fix/main')).not.toBe(head);
+    });
+
+    it('reads no blob of a branch already at its fixpoint: file-level fixpoints are found by blob SHA', async () => {
+      const docs: Record<string, string> = {};
+      for (let i = 0; i < 12; i += 1)
+        docs[`docs/page-${i}.md`] = `# Page ${i}\n\nThis page is fine as it is.\n`;
+      docs['docs/typo.md'] = '# Typo\n\nThis is teh page.\n';
+      const app = (h = await startApp({ files: docs }));
+      const spec: JobSpec = {
+        kind: 'scheduled-check',
+        installationId: app.installationId,
+        owner: 'octo',
+        repo: 'docs',
+      };
+      const blobReads = (): number => app.fake.count({ method: 'GET', route: /git\/blobs\/\{file_sha\}/ });
+
+      app.fake.clearLog();
+      const first = await app.runJob(spec);
+      expect(first.summary).toMatch(/pull request #1 created/);
+      expect(first.summary).not.toContain('known to be at a fixpoint');
+      // README.md from the harness plus the 13 pages.
+      const read = blobReads();
+      expect(read).toBeGreaterThanOrEqual(13);
+
+      app.fake.clearLog();
+      const second = await app.runJob(spec);
+      // Only the file with the pending fix is read and split again.
+      expect(blobReads()).toBe(1);
+      expect(second.summary).toContain(`${read - 1} files were already known to be at a fixpoint`);
+
+      // The bot's fix is merged upstream: the whole branch is at its fixpoint, and the check reads nothing.
+      app.fake.pushCommit(app.fullName, {
+        files: { 'docs/typo.md': '# Typo\n\nThis is the page.\n' },
+        author: 'alice',
+      });
+      await app.runJob(spec);
+      app.fake.clearLog();
+      const fourth = await app.runJob(spec);
+      expect(blobReads()).toBe(0);
+      expect(fourth.summary).toMatch(/^Fixpoint rate 100\.000% \(0 of 0 editable lines unchanged\)/);
+      expect(fourth.summary).toContain(`${read} files were already known to be at a fixpoint`);
+    });
+  },
+);

@@ -2,21 +2,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   EmbeddedStore,
   MemoryStore,
   RedisStore,
   lineKey,
+  openRedisClient,
   redisLineKey,
   type KeyInput,
   type MaintainedLineStore,
 } from '../../src/cache/index.js';
 import type { LineKind } from '../../src/markdown/types.js';
 import { randomPrefix } from '../support/redis.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 
 const TTL_SECONDS = 3600;
+
+// One 3-master, 3-replica cluster for the file, started by the first test that needs it.
+let cluster: Promise<RedisCluster> | undefined;
+afterAll(async () => {
+  await (await cluster)?.stop();
+});
 
 interface Harness {
   readonly store: MaintainedLineStore;
@@ -69,6 +78,28 @@ const harnesses: [string, () => Promise<Harness>][] = [
           await store.close();
           raw.disconnect();
           await space.cleanup();
+        },
+      };
+    },
+  ],
+  [
+    'redis cluster',
+    async () => {
+      const { clusterNodes } = await (cluster ??= startRedisCluster());
+      const prefix = `dft-${randomBytes(4).toString('hex')}`;
+      const store = await new RedisStore({
+        redis: { clusterNodes },
+        prefix,
+        rewriteTtlSeconds: TTL_SECONDS,
+      }).connect();
+      const raw = openRedisClient({ clusterNodes });
+      return {
+        store,
+        pttl: (key) => raw.pttl(redisLineKey(prefix, key)),
+        // The cluster is thrown away after the file; the prefix keeps tests apart meanwhile.
+        cleanup: async () => {
+          await store.close();
+          raw.disconnect();
         },
       };
     },

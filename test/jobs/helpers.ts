@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import type { JobSpec } from '../../src/jobs/index.js';
+import { keyPatterns, type JobSpec } from '../../src/jobs/index.js';
 
 export const redisUrl = (): string => process.env.DOCS_FIX_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -10,14 +10,16 @@ export const randomPrefix = (): string => `df-test-jobs-${randomBytes(6).toStrin
 
 export const silentLog = (): Logger => pino({ level: process.env.DOCS_FIX_TEST_LOG ?? 'silent' });
 
-/** Deletes every key under `prefix:`. */
+/** Deletes every key docs-fix writes under `prefix` (`prefix:` and the queue's `{prefix}:`). */
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
+  for (const pattern of keyPatterns(prefix)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

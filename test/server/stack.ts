@@ -6,6 +6,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
+import { keyPatterns } from '../../src/jobs/keys.js';
 import { SIM_MODEL_ID } from '../../src/model/sim-server.js';
 import {
   createWebhookPayloadValidator,
@@ -173,12 +174,14 @@ export async function startStack(
       const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
       try {
         await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length > 0) await redis.unlink(...keys);
-        } while (cursor !== '0');
+        for (const pattern of keyPatterns(prefix)) {
+          let cursor = '0';
+          do {
+            const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+            cursor = next;
+            if (keys.length > 0) await redis.unlink(...keys);
+          } while (cursor !== '0');
+        }
       } catch {
         // A test that stopped its own Redis has nothing left to clean.
       } finally {

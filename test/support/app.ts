@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/app.js';
-import { openStore, type MaintainedLineStore } from '../../src/cache/index.js';
+import { openStore, type MaintainedLineStore, type RedisTarget } from '../../src/cache/index.js';
 import { createJobHandler, type InstallationClient } from '../../src/jobs/handler.js';
 import { jobIdFor } from '../../src/jobs/keys.js';
 import type { JobOutcome, JobSpec, RepoRef } from '../../src/jobs/types.js';
@@ -126,6 +126,8 @@ export async function startApp(
     files?: FileSpec;
     fake?: FakeGitHubOptions;
     limits?: Partial<{ maxLines: number; maxTokens: number; maxFiles: number; maxBytes: number }>;
+    /** Where the line cache lives (default: the shared Redis under a random prefix), e.g. a cluster. */
+    redis?: RedisTarget;
   } = {},
 ): Promise<AppHarness> {
   const fake = await FakeGitHub.start(opts.fake);
@@ -133,7 +135,11 @@ export async function startApp(
   fake.createRepo(fullName, { files: opts.files ?? { 'README.md': '# Docs\n' }, installed: true });
   const installationId = fake.installationId(fullName);
   const prefix: RandomPrefix = randomPrefix(process.env.DOCS_FIX_TEST_REDIS_URL);
-  const store = await openStore({ kind: 'redis', redisUrl: prefix.url, prefix: prefix.prefix });
+  const store = await openStore({
+    kind: 'redis',
+    redisTarget: opts.redis ?? { url: prefix.url },
+    prefix: prefix.prefix,
+  });
   const probot = probotFor(fake);
   const log = pino({ level: process.env.DOCS_FIX_TEST_LOG ?? 'silent' });
   const identity = createAppIdentity({

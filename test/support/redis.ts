@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -37,9 +38,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
+/** Answers true once the server replies to PING (`-NOAUTH` counts: it is up, and wants a password). */
+function ping(port: number, tls = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
+    const socket = tls
+      ? tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+      : createConnection({ port, host: '127.0.0.1' });
     let reply = '';
     const finish = (ok: boolean): void => {
       socket.destroy();
@@ -47,19 +51,24 @@ function ping(port: number): Promise<boolean> {
     };
     socket.setTimeout(500, () => finish(false));
     socket.on('error', () => finish(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on(tls ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'));
     socket.on('data', (data) => {
       reply += data.toString('latin1');
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
     });
   });
 }
 
-async function waitUntilUp(port: number, child: ChildProcess, output: () => string): Promise<void> {
+async function waitUntilUp(
+  port: number,
+  child: ChildProcess,
+  output: () => string,
+  tls = false,
+): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}): ${output()}`);
-    if (await ping(port)) return;
+    if (await ping(port, tls)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis-server on port ${port} did not answer within 10 s: ${output()}`);
@@ -75,11 +84,16 @@ function exited(child: ChildProcess): Promise<void> {
  * say otherwise (e.g. `['--appendonly', 'yes', '--appendfsync', 'everysec']` or
  * `['--maxmemory', '2mb', '--maxmemory-policy', 'volatile-lru']`; later arguments win).
  */
-export async function startRedisServer(extraArgs: readonly string[] = []): Promise<RedisServer> {
+export async function startRedisServer(
+  extraArgs: readonly string[] = [],
+  options: { readonly tls?: boolean } = {},
+): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'docs-fix-redis-'));
+  const tls = options.tls === true;
+  // With `tls`, the port is the TLS port and the plain one is closed (pass the --tls-* files in extraArgs).
   const args = [
-    '--port',
+    ...(tls ? ['--port', '0', '--tls-port'] : ['--port']),
     String(port),
     '--bind',
     '127.0.0.1',
@@ -99,7 +113,7 @@ export async function startRedisServer(extraArgs: readonly string[] = []): Promi
     child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
     child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-    await waitUntilUp(port, child, () => output);
+    await waitUntilUp(port, child, () => output, tls);
   };
   await launch();
 
@@ -139,7 +153,8 @@ export function randomPrefix(url: string = SHARED_REDIS_URL): RandomPrefix {
       const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await client.connect();
-        return await unlinkMatching(client, `${prefix}*`);
+        // `prefix...` (line cache, locks) and `{prefix}...` (the job queue's hash tag).
+        return (await unlinkMatching(client, `${prefix}*`)) + (await unlinkMatching(client, `{${prefix}}*`));
       } finally {
         client.disconnect();
       }
