@@ -18,7 +18,7 @@ import {
 } from './report.js';
 import type { ScaleResult } from './scale.js';
 
-const BENCHES = ['split', 'cache', 'engine', 'scale', 'webhooks'] as const;
+const BENCHES = ['split', 'cache', 'engine', 'scale', 'webhooks', 'start', 'units', 'offline', 'quality'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,6 +133,10 @@ async function main(): Promise<void> {
     engine: figures.engine as BenchResults['engine'],
     scale: figures.scale as ScaleResult | undefined,
     webhooks: figures.webhooks,
+    start: figures.start as BenchResults['start'],
+    units: figures.units as BenchResults['units'],
+    offline: figures.offline as BenchResults['offline'],
+    quality: figures.quality as BenchResults['quality'],
     skipped,
     runs,
   };

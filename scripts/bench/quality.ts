@@ -6,6 +6,9 @@
 //   QUALITY_RATE=0.08 of their prose lines get an error, QUALITY_SEED=17, QUALITY_PROVIDERS=offline,sim[,openai]
 //   where openai runs only when OPENAI_BASE_URL or OPENAI_API_KEY is set; QUALITY_SHOW=n prints only n false
 //   edits, QUALITY_MISSED=n errors left as they were per class)
+// Edits of lines where nothing was injected are judged by hand once, in quality.verdicts.json (each: the line
+// before and after, `typo` when it fixes a real error of the published docs, `wrong` otherwise); the report
+// counts judged typos apart and every edit without a verdict as wrong, so a new false edit shows at once.
 // Prints a table per provider, then one JSON line for report scripts.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +38,20 @@ interface Injection {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '..', '..', 'src', 'cli.js');
+
+interface Verdict {
+  readonly before: string;
+  readonly after: string;
+  readonly verdict: 'typo' | 'wrong';
+  readonly note?: string;
+}
+
+/** The hand verdicts on edits of untouched lines (scripts/bench/quality.verdicts.json), by before and after. */
+function loadVerdicts(): Map<string, Verdict> {
+  const file = join(here, '..', '..', '..', 'scripts', 'bench', 'quality.verdicts.json');
+  const list = JSON.parse(readFileSync(file, 'utf8')) as { verdicts: Verdict[] };
+  return new Map(list.verdicts.map((v) => [`${v.before}\n${v.after}`, v]));
+}
 
 function reverseMisspellings(): Map<string, string[]> {
   const byCorrection = new Map<string, string[]>();
@@ -205,7 +222,7 @@ async function measure(
       ERROR_CLASSES.map((c): [ErrorClass, ClassResult] => [c, { injected: 0, fixed: 0, changedOtherwise: 0, missed: [] }]),
     ) as Record<ErrorClass, ClassResult>;
     const injectedAt = new Map(injections.map((i) => [`${i.path}\n${i.index}`, i]));
-    const falseEdits: string[] = [];
+    const falseEdits: { path: string; line: number; was: string; now: string }[] = [];
     let untouched = 0;
     for (const [path, before] of docs) {
       const given: MarkdownDocument = split(before, { path });
@@ -231,7 +248,7 @@ async function measure(
           continue;
         }
         untouched += 1;
-        if (now !== was) falseEdits.push(`${path}:${index + 1}\n      - ${was}\n      + ${now}`);
+        if (now !== was) falseEdits.push({ path, line: index + 1, was, now });
       }
     }
     const classes = Object.fromEntries(
@@ -242,6 +259,11 @@ async function measure(
       }),
     );
     const perThousand = untouched === 0 ? null : round((falseEdits.length / untouched) * 1000, 2);
+    const verdicts = loadVerdicts();
+    const judged = falseEdits.map((e) => ({ ...e, verdict: verdicts.get(`${e.was}\n${e.now}`)?.verdict }));
+    const typos = judged.filter((e) => e.verdict === 'typo').length;
+    const wrong = judged.length - typos; // judged wrong, or not judged yet
+    const wrongPerThousand = untouched === 0 ? null : round((wrong / untouched) * 1000, 2);
     console.log(`\n${provider}: docs-fix fix --write in ${(run.ms / 1000).toFixed(1)} s`);
     for (const c of ERROR_CLASSES) {
       const r = classes[c] as ClassResult & { recall: number | null };
@@ -251,12 +273,13 @@ async function measure(
       for (const m of byClass[c].missed) console.log(`      missed: ${m}`);
     }
     console.log(
-      `  false edits: ${falseEdits.length} changed lines among ${untouched} untouched prose lines = ${perThousand} per 1,000 (goal <= 1)`,
+      `  edits of untouched lines: ${falseEdits.length} among ${untouched} untouched prose lines (${perThousand} per 1,000); judged by hand: ${typos} fix real typos of the published docs, ${wrong} wrong or not judged = ${wrongPerThousand} per 1,000 (goal <= 1)`,
     );
     const shown = Number(process.env.QUALITY_SHOW ?? Infinity);
     if (falseEdits.length > 0) {
-      console.log(`  the false edits${falseEdits.length > shown ? ` (first ${shown})` : ''}, to inspect by hand (a real typo of the original docs counts apart):`);
-      for (const e of falseEdits.slice(0, shown)) console.log(`    ${e}`);
+      console.log(`  the edits${falseEdits.length > shown ? ` (first ${shown})` : ''}, with their verdict (none: add one to quality.verdicts.json):`);
+      for (const e of judged.slice(0, shown))
+        console.log(`    ${e.path}:${e.line} [${e.verdict ?? 'NOT JUDGED'}]\n      - ${e.was}\n      + ${e.now}`);
     }
     return {
       provider,
@@ -266,6 +289,9 @@ async function measure(
       untouchedProseLines: untouched,
       falseEdits: falseEdits.length,
       falseEditsPer1000: perThousand,
+      judgedTypos: typos,
+      wrongEdits: wrong,
+      wrongEditsPer1000: wrongPerThousand,
       modelRequests: run.summary.modelRequests,
       tokens: run.summary.tokens,
     };

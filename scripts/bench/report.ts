@@ -30,7 +30,74 @@ export const GOALS = {
   poolColdSpeedup: 1.7,
   /** Issue 11: a re-run served by file-level fixpoints ≤ 0.05× raw parse of the same files. */
   fileFixpointRerunToRaw: 0.05,
+  /** Issue 15: `docs-fix --version` and a warm `check` of one small file ≤ 3× `node -e 0`. */
+  startToNode: 3,
+  /** Issue 16: continuation lines sentence-case damages with prose units. */
+  sentenceCaseDamage: 0,
+  /** Issue 17: a cold offline run ≤ 3× the raw parse of the same files. */
+  offlineColdToRaw: 3,
+  /** Issue 17: recall of injected misspellings and doubled words, and wrong edits per 1,000 untouched lines. */
+  misspellingRecall: 0.7,
+  doubledRecall: 0.9,
+  wrongEditsPer1000: 1,
 } as const;
+
+/** `npm run bench:start` (scripts/bench/start.ts). */
+export interface StartFigures {
+  readonly rounds: number;
+  readonly loadAverage: number;
+  readonly node: { medianMs: number; cpuMedianMs?: number };
+  readonly version: { medianMs: number; ratioToNode: { wall: number; cpu?: number } };
+  readonly checkWarm: { medianMs: number; ratioToNode: { wall: number; cpu?: number } };
+}
+
+/** `npm run bench:units` (scripts/bench/units.ts). */
+export interface UnitFigures {
+  readonly files: number;
+  readonly lineCold: { units: number; modelLines: number; modelRequests: number; tokens: number; changedLines: number };
+  readonly proseCold: {
+    units: number;
+    distinctUnits: number;
+    modelLines: number;
+    modelRequests: number;
+    tokens: number;
+    changedLines: number;
+  };
+  readonly push: {
+    changedLines: number;
+    line: { modelLines: number; tokens: number };
+    prose: { modelLines: number; tokens: number; rerunModelUnits: number; rerunChangedLines: number };
+    tokensProseToLine: number;
+  };
+  readonly sentenceCase: { where: string; files: number; damagedContinuationLines: { line: number; prose: number } };
+}
+
+/** `npm run bench:offline` (scripts/bench/offline.ts). */
+export interface OfflineFigures {
+  readonly rawParseCpuMs: number;
+  readonly offlineColdCpuMs: number;
+  readonly splitToUnitsCpuMs: number;
+  readonly coldRunVsRawParse: number;
+  readonly lintCalls: number;
+  readonly fixpointRate: number;
+  readonly changedUnits: number;
+}
+
+/** `npm run bench:quality` (scripts/bench/quality.ts). */
+export interface QualityFigures {
+  readonly files: number;
+  readonly proseLines: number;
+  readonly injected: number;
+  readonly results: readonly {
+    provider: string;
+    classes: Record<string, { injected: number; fixed: number; recall: number | null }>;
+    untouchedProseLines: number;
+    falseEdits: number;
+    judgedTypos?: number;
+    wrongEdits?: number;
+    wrongEditsPer1000?: number | null;
+  }[];
+}
 
 export interface Machine {
   readonly cpu: string;
@@ -114,6 +181,10 @@ export interface BenchResults {
   readonly scale?: ScaleResult;
   /** Whatever `bench:webhooks` prints; rendered as found. */
   readonly webhooks?: Record<string, unknown>;
+  readonly start?: StartFigures;
+  readonly units?: UnitFigures;
+  readonly offline?: OfflineFigures;
+  readonly quality?: QualityFigures;
   /** When each bench finished (ISO), for results merged from several runs with BENCH_ONLY. */
   readonly runs?: Readonly<Record<string, string>>;
   /** Benchmarks not run, and why. */
@@ -214,12 +285,67 @@ export function goalVerdicts(r: BenchResults): GoalVerdict[] {
         },
   );
 
+  out.push(...newGoalVerdicts(r));
+
   const p99 = r.webhooks ? findNumber(r.webhooks, /p99/i) : undefined;
   out.push({
     goal: `webhook acknowledgement p99 < ${g.webhookAckP99Ms} ms`,
     measured: p99 ? `${fmt(p99.value, 1)} ms (${p99.path})` : '—',
     verdict: p99 ? verdictOf(p99.value < g.webhookAckP99Ms) : 'not measured',
   });
+  return out;
+}
+
+/** Issues 15, 16 and 17: start-up, prose units, the offline editor. */
+function newGoalVerdicts(r: BenchResults): GoalVerdict[] {
+  const g = GOALS;
+  const out: GoalVerdict[] = [];
+  const startGoal = `\`docs-fix --version\` and a warm \`check\` of one file ≤ ${g.startToNode}× \`node -e 0\``;
+  out.push(
+    r.start
+      ? {
+          goal: startGoal,
+          measured: `${ratio(r.start.version.ratioToNode.wall)} and ${ratio(r.start.checkWarm.ratioToNode.wall)} (wall, median of ${r.start.rounds})`,
+          verdict: verdictOf(
+            r.start.version.ratioToNode.wall <= g.startToNode && r.start.checkWarm.ratioToNode.wall <= g.startToNode,
+          ),
+        }
+      : { goal: startGoal, measured: '—', verdict: 'not measured' },
+  );
+  const damageGoal = `sentence-case damage to continuation lines with prose units = ${g.sentenceCaseDamage}`;
+  const d = r.units?.sentenceCase;
+  out.push(
+    d
+      ? {
+          goal: damageGoal,
+          measured: `${fmt(d.damagedContinuationLines.prose)} (line units: ${fmt(d.damagedContinuationLines.line)}; ${d.where})`,
+          verdict: verdictOf(d.damagedContinuationLines.prose <= g.sentenceCaseDamage),
+        }
+      : { goal: damageGoal, measured: '—', verdict: 'not measured' },
+  );
+  const offlineGoal = `cold offline run ≤ ${g.offlineColdToRaw}× raw parse (CPU)`;
+  out.push(
+    r.offline
+      ? {
+          goal: offlineGoal,
+          measured: ratio(r.offline.coldRunVsRawParse),
+          verdict: verdictOf(r.offline.coldRunVsRawParse <= g.offlineColdToRaw),
+        }
+      : { goal: offlineGoal, measured: '—', verdict: 'not measured' },
+  );
+  const q = r.quality?.results.find((x) => x.provider === 'offline');
+  const qualityGoal = `offline editor: recall ≥ ${g.misspellingRecall} misspellings, ≥ ${g.doubledRecall} doubled words; ≤ ${g.wrongEditsPer1000} wrong edit per 1,000 untouched lines`;
+  if (!q || q.wrongEditsPer1000 === undefined || q.wrongEditsPer1000 === null) {
+    out.push({ goal: qualityGoal, measured: '—', verdict: 'not measured' });
+  } else {
+    const m = q.classes.misspelling?.recall ?? 0;
+    const dbl = q.classes.doubled?.recall ?? 0;
+    out.push({
+      goal: qualityGoal,
+      measured: `${fmt(m, 3)}, ${fmt(dbl, 3)}; ${fmt(q.wrongEditsPer1000, 2)} (${fmt(q.falseEdits)} edits of untouched lines, ${fmt(q.judgedTypos ?? 0)} of them real typos by hand)`,
+      verdict: verdictOf(m >= g.misspellingRecall && dbl >= g.doubledRecall && q.wrongEditsPer1000 <= g.wrongEditsPer1000),
+    });
+  }
   return out;
 }
 
@@ -244,6 +370,89 @@ function engineVerdicts(e: EngineBenchFigures): GoalVerdict[] {
           verdict: verdictOf(f.ratioToRawParse <= g.fileFixpointRerunToRaw),
         }
       : { goal: fileGoal, measured: '—', verdict: 'not measured' },
+  ];
+}
+
+/** Rows for start-up and the offline editor's speed. */
+function newFigureRows(r: BenchResults): string[][] {
+  const rows: string[][] = [];
+  const st = r.start;
+  if (st) {
+    const node = `node -e 0 ${ms(st.node.medianMs)}`;
+    rows.push([`\`docs-fix --version\` (median of ${st.rounds}, load ${fmt(st.loadAverage)})`, ms(st.version.medianMs), node, ratio(st.version.ratioToNode.wall)]);
+    rows.push([
+      `\`docs-fix check\` of one settled file, warm cache (median of ${st.rounds})`,
+      ms(st.checkWarm.medianMs),
+      node,
+      ratio(st.checkWarm.ratioToNode.wall),
+    ]);
+  }
+  const o = r.offline;
+  if (o) {
+    rows.push([
+      'cold offline run (split to units + offline editor), corpus, CPU time',
+      `${ms(o.splitToUnitsCpuMs + o.offlineColdCpuMs)} (editor ${ms(o.offlineColdCpuMs)}, ${fmt(o.lintCalls)} lint calls, ${fmt(o.changedUnits)} units changed)`,
+      `raw parse ${ms(o.rawParseCpuMs)}`,
+      ratio(o.coldRunVsRawParse),
+    ]);
+  }
+  return rows;
+}
+
+/** Prose units against line units on the corpus (bench:units). */
+function unitSection(u: UnitFigures | undefined): string[] {
+  if (!u) return [];
+  return [
+    `Prose units against line units (each editable line alone, as before) over ${fmt(u.files)} files, with the simulator:`,
+    '',
+    ...table(
+      ['figure', 'line units', 'prose units', 'prose / line'],
+      [
+        ['units (distinct)', fmt(u.lineCold.units), `${fmt(u.proseCold.units)} (${fmt(u.proseCold.distinctUnits)})`, ratio(u.proseCold.units / u.lineCold.units)],
+        ['cold run: model lines', fmt(u.lineCold.modelLines), fmt(u.proseCold.modelLines), ratio(u.proseCold.modelLines / u.lineCold.modelLines)],
+        ['cold run: tokens', fmt(u.lineCold.tokens), fmt(u.proseCold.tokens), ratio(u.proseCold.tokens / u.lineCold.tokens)],
+        [
+          `push of ${fmt(u.push.changedLines)} changed lines on a warm cache: model lines`,
+          fmt(u.push.line.modelLines),
+          fmt(u.push.prose.modelLines),
+          ratio(u.push.prose.modelLines / u.push.line.modelLines),
+        ],
+        [`the same push: tokens`, fmt(u.push.line.tokens), fmt(u.push.prose.tokens), ratio(u.push.tokensProseToLine)],
+        [
+          `sentence-case: continuation lines damaged (${u.sentenceCase.where}, ${fmt(u.sentenceCase.files)} files)`,
+          fmt(u.sentenceCase.damagedContinuationLines.line),
+          fmt(u.sentenceCase.damagedContinuationLines.prose),
+          '—',
+        ],
+      ],
+    ),
+    '',
+    `The re-run on the prose-unit output asked about ${fmt(u.push.prose.rerunModelUnits)} units and changed ${fmt(u.push.prose.rerunChangedLines)} lines.`,
+    '',
+  ];
+}
+
+/** Recall and false edits per provider (bench:quality). */
+function qualitySection(q: QualityFigures | undefined): string[] {
+  if (!q) return [];
+  const classes = Object.keys(q.results[0]?.classes ?? {});
+  return [
+    `Quality: ${fmt(q.injected)} errors injected into ${fmt(q.proseLines)} prose lines of ${fmt(q.files)} corpus files; recall is the share fixed exactly; edits of lines where nothing was injected are judged by hand (\`scripts/bench/quality.verdicts.json\`), and every edit without a verdict counts as wrong.`,
+    '',
+    ...table(
+      ['provider', ...classes.map((c) => `${c} recall`), 'edits of untouched lines', 'real typos (by hand)', 'wrong per 1,000'],
+      q.results.map((x) => [
+        x.provider,
+        ...classes.map((c) => {
+          const k = x.classes[c]!;
+          return `${k.recall === null ? '—' : fmt(k.recall, 3)} (${fmt(k.fixed)}/${fmt(k.injected)})`;
+        }),
+        `${fmt(x.falseEdits)} of ${fmt(x.untouchedProseLines)}`,
+        fmt(x.judgedTypos ?? 0),
+        x.wrongEditsPer1000 === undefined || x.wrongEditsPer1000 === null ? '—' : fmt(x.wrongEditsPer1000, 2),
+      ]),
+    ),
+    '',
   ];
 }
 
@@ -424,7 +633,9 @@ export function markdownReport(
     ]);
   }
   figures.push(...webhookRows(r.webhooks));
+  figures.push(...newFigureRows(r));
   if (figures.length > 0) lines.push(...table(['figure', 'measured', 'reference (same run)', 'ratio'], figures), '');
+  lines.push(...unitSection(r.units), ...qualitySection(r.quality));
 
   const cases = [...(r.scale?.cases ?? [])].sort((a, b) => a.targetLines - b.targetLines || a.store.localeCompare(b.store));
   if (cases.length > 0) {

@@ -79,6 +79,53 @@ function results(over: Partial<BenchResults> = {}): BenchResults {
     date: '2025-01-02T03:04:05.000Z',
     machine: { cpu: 'Test CPU', cores: 2, memoryBytes: 24 * 2 ** 30, node: 'v20.18.1', platform: 'linux' },
     command: 'npm run bench',
+    start: {
+      rounds: 20,
+      loadAverage: 1.2,
+      node: { medianMs: 50, cpuMedianMs: 50 },
+      version: { medianMs: 70, ratioToNode: { wall: 1.4, cpu: 1.4 } },
+      checkWarm: { medianMs: 120, ratioToNode: { wall: 2.4, cpu: 2.4 } },
+    },
+    units: {
+      files: 10,
+      lineCold: { units: 120, modelLines: 110, modelRequests: 3, tokens: 7000, changedLines: 11 },
+      proseCold: { units: 90, distinctUnits: 80, modelLines: 112, modelRequests: 3, tokens: 6800, changedLines: 12 },
+      push: {
+        changedLines: 20,
+        line: { modelLines: 20, tokens: 1700 },
+        prose: { modelLines: 80, tokens: 6000, rerunModelUnits: 0, rerunChangedLines: 0 },
+        tokensProseToLine: 3.53,
+      },
+      sentenceCase: { where: 'rust-lang__book', files: 5, damagedContinuationLines: { line: 800, prose: 0 } },
+    },
+    offline: {
+      rawParseCpuMs: 1000,
+      offlineColdCpuMs: 500,
+      splitToUnitsCpuMs: 1000,
+      coldRunVsRawParse: 1.5,
+      lintCalls: 3,
+      fixpointRate: 1,
+      changedUnits: 40,
+    },
+    quality: {
+      files: 30,
+      proseLines: 1000,
+      injected: 80,
+      results: [
+        {
+          provider: 'offline',
+          classes: {
+            misspelling: { injected: 20, fixed: 17, recall: 0.85 },
+            doubled: { injected: 20, fixed: 20, recall: 1 },
+          },
+          untouchedProseLines: 920,
+          falseEdits: 3,
+          judgedTypos: 3,
+          wrongEdits: 0,
+          wrongEditsPer1000: 0,
+        },
+      ],
+    },
     split: { files: 10, bytes: 1e6, rawMs: 100, splitJoinMs: 120, rawMBps: 10, splitJoinMBps: 8.33, ratio: 1.2 },
     cache: {
       redisLookups: { keys: 100_000, batch: 500, storeLookupsPerSecond: 400_000, rawMgetLookupsPerSecond: 500_000, ratio: 0.8 },
@@ -105,6 +152,23 @@ describe('goal verdicts follow the numbers', () => {
     expect(goalVerdicts(results()).filter((v) => v.verdict !== 'reached').map((v) => v.goal)).toEqual([
       'webhook acknowledgement p99 < 100 ms',
     ]);
+  });
+
+  it('start-up, sentence-case damage, offline speed and quality: not reached past their goals', () => {
+    const base = results();
+    expect(
+      verdict(results({ start: { ...base.start!, checkWarm: { medianMs: 200, ratioToNode: { wall: 3.2 } } } }), /docs-fix --version/),
+    ).toBe('not reached');
+    const u = base.units!;
+    const damaged = { ...u, sentenceCase: { ...u.sentenceCase, damagedContinuationLines: { line: 800, prose: 1 } } };
+    expect(verdict(results({ units: damaged }), /sentence-case/)).toBe('not reached');
+    expect(verdict(results({ offline: { ...base.offline!, coldRunVsRawParse: 3.5 } }), /cold offline run/)).toBe(
+      'not reached',
+    );
+    const q = base.quality!;
+    const wrong = { ...q, results: [{ ...q.results[0]!, wrongEdits: 2, wrongEditsPer1000: 2.17 }] };
+    expect(verdict(results({ quality: wrong }), /offline editor: recall/)).toBe('not reached');
+    expect(verdict(results({ quality: undefined }), /offline editor: recall/)).toBe('not measured');
   });
 
   it('warm run over 1.5x raw parse at any size is not reached', () => {
