@@ -38,7 +38,9 @@ export type FrozenReason =
   | 'setext-underline'
   | 'lazy-continuation'
   /** Editing this line could change the block structure (e.g. the next line could turn it into a table header). */
-  | 'structure-risk';
+  | 'structure-risk'
+  /** Prose in a language the repository does not ask docs-fix to edit (the engine's language guard). */
+  | `language:${string}`;
 
 /** Why a whole file is left untouched. */
 export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';
