@@ -39,6 +39,11 @@ export function summaryTable(summary: RunSummary): string {
     ['Paragraphs and headings sent to the model', summary.modelUnits],
     ['Paragraphs and headings held (a rewrite was rejected)', summary.heldUnits],
   ];
+  if (summary.rejectedByMaintainer > 0)
+    rows.push([
+      'Paragraphs and headings left as they are (a maintainer rejected the edit)',
+      summary.rejectedByMaintainer,
+    ]);
   if (summary.unansweredUnits > 0)
     rows.push(['Paragraphs and headings the model did not answer (left unchanged)', summary.unansweredUnits]);
   if (summary.overBudgetUnits > 0)
@@ -146,6 +151,7 @@ export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInpu
     ['Units sent to the model, unchanged', units['miss-unchanged']],
     ...reasonRows('Units rejected', decisions.rejectedByReason),
     ['Units held (an earlier answer was rejected)', units['held-hit']],
+    ['Units a maintainer rejected the edit of (left as they are)', units['rejected-by-maintainer']],
     ['Units over budget (left for a later run)', units['over-budget']],
     ['Units the model did not answer', units.unanswered],
     ...reasonRows('Lines frozen', decisions.frozenByReason),
@@ -165,6 +171,7 @@ export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInpu
         `scope ${inlineCode(keyInputs.scope)}`,
         `cache schema ${keyInputs.cacheSchema}`,
         `splitter version ${keyInputs.splitterVersion}`,
+        ...(keyInputs.languages !== undefined ? [`languages ${inlineCode(keyInputs.languages)}`] : []),
       ].join(', '),
     );
   }

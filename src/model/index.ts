@@ -25,6 +25,7 @@ export {
   promptVersion,
   RESPONSE_FORMATS,
   SYSTEM_PROMPT,
+  termsIn,
   type ChatMessage,
   type PromptTemplate,
   type ResponseFormat,
@@ -86,6 +87,11 @@ export interface FixerOptions {
    * so a different prompt never reads or writes the built-in prompt's cache entries.
    */
   readonly systemPrompt?: string;
+  /**
+   * The repository's vocabulary: terms to keep exactly as written. Named in each request whose units hold
+   * them, and part of the prompt version (a repository's new term starts fresh cache entries for it).
+   */
+  readonly vocabulary?: readonly string[];
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
@@ -107,7 +113,7 @@ export interface FixerOptions {
 
 /** Builds a `UnitFixer`: the same prompt, batching, retries and validation for every provider. */
 export function createFixer(options: FixerOptions): UnitFixer {
-  const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
+  const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt, options.vocabulary);
   const version = promptVersion(template);
   let transport: ChatTransport;
   let modelId: string;

@@ -86,6 +86,7 @@ const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary =>
     'rewrite-hit': 3,
     'rewrite-withheld': 1,
     'held-hit': 1,
+    'rejected-by-maintainer': 0,
     'miss-changed': 4,
     'miss-unchanged': 2,
     rejected: 3,
