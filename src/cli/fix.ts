@@ -9,6 +9,7 @@ import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import { formatKeyInputs, summariseDecisions } from '../engine/trace.js';
 import {
   addRunOptions,
+  engineOptions,
   parserFor,
   selectFiles,
   setupRun,
@@ -50,6 +51,7 @@ async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
       onProgress: progress.update,
       parser,
       fileFixpoints: opts.fileFixpoints !== false,
+      ...engineOptions(setup),
     });
     result.summary.skippedFiles.unshift(...skipped);
     return result;
