@@ -19,7 +19,10 @@ export interface KeyInput {
 export interface Rejection {
   /** The bot pull request it was recorded from. */
   readonly pullRequest: number;
-  /** `closed`: the pull request was closed without merging; `reverted`: a person's commit put the text back. */
+  /**
+   * `closed`: the pull request was closed without merging; `reverted`: a person's commit put the text
+   * back; `rewritten`: a person's commit replaced docs-fix's text with their own.
+   */
   readonly how: RejectionHow;
   /** Login of the person who closed the pull request or made the commit. */
   readonly by: string;
@@ -27,11 +30,11 @@ export interface Rejection {
   readonly at: string;
   /** What docs-fix had proposed (the unit's lines joined with `\n`). */
   readonly proposed: string;
-  /** The person's commit (`reverted`). */
+  /** The person's commit (`reverted`, `rewritten`). */
   readonly commit?: string;
 }
 
-export type RejectionHow = 'closed' | 'reverted';
+export type RejectionHow = 'closed' | 'reverted' | 'rewritten';
 
 /** What the cache knows about a line (or, under a rejection key, what a maintainer said about it). */
 export type CacheValue =

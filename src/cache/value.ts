@@ -54,7 +54,7 @@ export function encodeRejection(r: Rejection): string {
 }
 
 function decodeRejection(body: string): CacheValue | undefined {
-  const m = /^(\d+):(closed|reverted)\t/.exec(body);
+  const m = /^(\d+):(closed|reverted|rewritten)\t/.exec(body);
   if (!m) return undefined;
   try {
     const rest = JSON.parse(body.slice(m[0].length)) as Record<string, unknown>;

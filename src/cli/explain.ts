@@ -186,7 +186,7 @@ export function formatExplanation(e: LineExplanation): string {
     out.push(
       row(
         'maintainer',
-        `@${m.by} ${m.how === 'closed' ? 'closed' : 'reverted the edit in'} pull request #${m.pullRequest}${m.commit ? ` (commit ${m.commit.slice(0, 7)})` : ''} on ${m.at.slice(0, 10)}`,
+        `@${m.by} ${{ closed: 'closed', reverted: 'reverted the edit in', rewritten: 'wrote it otherwise in' }[m.how]} pull request #${m.pullRequest}${m.commit ? ` (commit ${m.commit.slice(0, 7)})` : ''} on ${m.at.slice(0, 10)}`,
       ),
       more(`rejected → ${show(m.proposed)}`),
     );

@@ -8,6 +8,7 @@ import type { LineStore } from '../cache/types.js';
 import { readOperatorEnv } from '../config/env.js';
 import { RepoConfigSchema, type OperatorEnv, type RepoConfig } from '../config/schema.js';
 import {
+  EMPTY_VOCABULARY,
   loadVocabulary,
   VocabularyError,
   type Vocabulary,
@@ -97,6 +98,14 @@ export function simRules(name: string) {
 export const SIM_RULES_HELP = `simulator rule sets, comma-separated (${SIM_RULES.join(', ')}; default spelling,wordy,doubled)`;
 
 export function addRunOptions(cmd: Command): Command {
+  // `docs-fix pr` names its repository with a --repo of its own, which serves for rejections too.
+  if (!cmd.options.some((o) => o.long === '--repo')) {
+    cmd.option(
+      '--repo <owner/name>',
+      "honour maintainers' rejections recorded for this repository (a store shared with the app: --store redis --scope installation:<id>)",
+      repository('--repo'),
+    );
+  }
   return cmd
     .addOption(
       new Option(
@@ -115,11 +124,6 @@ export function addRunOptions(cmd: Command): Command {
     .option('--include <glob>', 'files to fix (repeatable; default from config)', collect)
     .option('--exclude <glob>', 'files to leave alone (repeatable)', collect)
     .option('--config <file>', 'a docs-fix.yml (same schema as the app reads from .github/docs-fix.yml)')
-    .option(
-      '--repo <owner/name>',
-      "honour maintainers' rejections recorded for this repository (a store shared with the app: --store redis --scope installation:<id>)",
-      repository('--repo'),
-    )
     .option('--max-lines <n>', 'most distinct lines sent to the model', positiveInt('--max-lines'))
     .option('--sim-seed <n>', 'seed of the offline simulator', positiveInt('--sim-seed'))
     .option(
@@ -141,6 +145,8 @@ export function addRunOptions(cmd: Command): Command {
 export interface RunSetup {
   readonly env: OperatorEnv;
   readonly config: RepoConfig;
+  /** The same model with another vocabulary (the repository's, read elsewhere: `docs-fix pr`). */
+  readonly fixerWith: (vocabulary: readonly string[]) => UnitFixer;
   /** The repository's vocabulary: the config's and its Vale and cspell word lists. */
   readonly vocabulary: Vocabulary;
   /** `owner/name` whose maintainers' rejections are honoured (`--repo`), if any. */
@@ -243,10 +249,13 @@ export function resolveProvider(opts: RunOptions, env: NodeJS.ProcessEnv): 'sim'
 export async function setupRun(
   opts: RunOptions,
   processEnv: NodeJS.ProcessEnv = process.env,
+  /** `false`: the repository is not on this disk (`docs-fix pr` reads its word lists through GitHub). */
+  what: { readonly localVocabulary?: boolean } = {},
 ): Promise<RunSetup> {
   const env = readOperatorEnv(processEnv);
   const config = await loadConfig(opts.config);
-  const vocabulary = await loadCliVocabulary(config, opts.config);
+  const vocabulary =
+    what.localVocabulary === false ? EMPTY_VOCABULARY : await loadCliVocabulary(config, opts.config);
   const provider = resolveProvider(opts, processEnv);
   const styleGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : config.styleGuide;
   if (provider === 'openai' && !env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) {
@@ -254,17 +263,19 @@ export async function setupRun(
       '--provider openai: set OPENAI_BASE_URL (any OpenAI-compatible endpoint) or OPENAI_API_KEY',
     );
   }
-  const fixer = createFixer({
-    provider,
-    model: opts.model ?? env.DOCS_FIX_MODEL,
-    baseURL: env.OPENAI_BASE_URL,
-    apiKey: env.OPENAI_API_KEY,
-    styleGuide,
-    vocabulary: vocabulary.terms,
-    batchSize: env.DOCS_FIX_BATCH_SIZE,
-    concurrency: env.DOCS_FIX_MODEL_CONCURRENCY,
-    sim: { seed: opts.simSeed, flipRate: opts.simFlipRate, rules: opts.simRules },
-  });
+  const fixerWith = (terms: readonly string[]): UnitFixer =>
+    createFixer({
+      provider,
+      model: opts.model ?? env.DOCS_FIX_MODEL,
+      baseURL: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+      styleGuide,
+      vocabulary: terms,
+      batchSize: env.DOCS_FIX_BATCH_SIZE,
+      concurrency: env.DOCS_FIX_MODEL_CONCURRENCY,
+      sim: { seed: opts.simSeed, flipRate: opts.simFlipRate, rules: opts.simRules },
+    });
+  const fixer = fixerWith(vocabulary.terms);
   const store = await openStore({
     kind: opts.store,
     redisUrl: opts.redisUrl ?? env.REDIS_URL,
@@ -276,6 +287,7 @@ export async function setupRun(
   return {
     env,
     config,
+    fixerWith,
     vocabulary,
     ...(opts.repo ? { repository: opts.repo } : {}),
     fixer,

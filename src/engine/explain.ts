@@ -386,10 +386,13 @@ function nextRun(
 /** Who rejected the unit's rewrite, where, and how to undo it: for `explain` and the trace's readers. */
 export function maintainerWhy(r: Rejection): string {
   const when = r.at.slice(0, 10);
+  const where = `${r.commit ? `commit ${r.commit.slice(0, 7)} on ` : ''}pull request #${r.pullRequest} (${when})`;
   const what =
     r.how === 'closed'
       ? `@${r.by} closed pull request #${r.pullRequest} without merging it (${when})`
-      : `@${r.by} put the text back in ${r.commit ? `commit ${r.commit.slice(0, 7)} on ` : ''}pull request #${r.pullRequest} (${when})`;
+      : r.how === 'reverted'
+        ? `@${r.by} put the text back in ${where}`
+        : `@${r.by} wrote it otherwise in ${where}`;
   return `${what}: docs-fix serves the unit as it is and never proposes ${JSON.stringify(r.proposed)} again; comment \`/docs-fix forget\` on #${r.pullRequest}${r.how === 'closed' ? ' (or reopen it)' : ''} to undo`;
 }
 
