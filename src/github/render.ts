@@ -102,7 +102,8 @@ export function renderPullRequestBody(input: RenderInput & { readonly base: stri
     '',
     '',
     'Comment `/docs-fix` on a pull request to run it there (`/docs-fix check` only reports). This pull request is',
-    'updated in place by later pushes; a commit by someone else on its branch stops the updates.',
+    'updated in place by later pushes. Closing it unmerged tells docs-fix not to propose these edits again;',
+    'a commit of yours on its branch is kept, and what you put back or rewrite there is left as you made it.',
   ].join('\n');
   const budget = BODY_LIMIT - head.length - tail.length - 64;
   return head + diffBlock(input.diff, budget) + tail;
