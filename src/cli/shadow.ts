@@ -28,6 +28,7 @@ import { createFixer, type SimRule } from '../model/index.js';
 import type { UnitFixer } from '../model/types.js';
 import {
   addRunOptions,
+  engineOptions,
   positiveInt,
   rate,
   resolveProvider,
@@ -112,6 +113,7 @@ function candidateFactory(
       baseURL,
       apiKey: setup.env.OPENAI_API_KEY,
       styleGuide,
+      vocabulary: setup.vocabulary.terms,
       ...(systemPrompt !== undefined ? { systemPrompt } : {}),
       batchSize: setup.env.DOCS_FIX_BATCH_SIZE,
       concurrency: setup.env.DOCS_FIX_MODEL_CONCURRENCY,
@@ -193,6 +195,7 @@ export async function runShadow(
       ...(prices ? { prices } : {}),
       gates,
       rewriteTtlSeconds: setup.env.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+      ...engineOptions(setup),
     });
   } finally {
     await setup.store.close();
