@@ -23,16 +23,28 @@ const ALL_MARKDOWN = { include: ['**/*.md', '**/*.mdx', '**/*.markdown'], exclud
 /** GitHub lists at most this many commits in a push payload; beyond it the file lists are incomplete. */
 const PUSH_PAYLOAD_COMMIT_LIMIT = 2048;
 
-export type CommentCommand = { kind: 'fix' | 'check' } | { kind: 'unknown'; word: string } | undefined;
+export type CommentCommand =
+  { kind: 'fix' | 'check' | 'forget' } | { kind: 'unknown'; word: string } | undefined;
 
-/** `/docs-fix`, `/docs-fix fix`, `/docs-fix check` at the start of a comment; anything else is not for us. */
+/**
+ * `/docs-fix`, `/docs-fix fix`, `/docs-fix check`, `/docs-fix forget` at the start of a comment; anything
+ * else is not for us.
+ */
 export function parseCommand(body: string): CommentCommand {
   const match = /^\/docs-fix(?:[ \t]+(\S+))?[ \t]*(?:\r?\n|$)/.exec(body.trimStart());
   if (!match) return undefined;
   const word = match[1]?.toLowerCase();
   if (word === undefined || word === 'fix') return { kind: 'fix' };
-  if (word === 'check') return { kind: 'check' };
+  if (word === 'check' || word === 'forget') return { kind: word };
   return { kind: 'unknown', word };
+}
+
+/** Whether an event's sender is a person (not this app, not another bot). */
+function isPerson(
+  deps: AppDeps,
+  sender: { login: string; type?: string; id?: number } | null | undefined,
+): sender is { login: string; type?: string } {
+  return !!sender && sender.type !== 'Bot' && !deps.identity.isOwn(sender);
 }
 
 interface PushCommit {
@@ -107,7 +119,7 @@ export function createApp(deps: AppDeps) {
       if (command.kind === 'unknown') {
         await context.octokit.rest.issues.createComment(
           context.issue({
-            body: `docs-fix does not know \`${command.word}\`. Use \`/docs-fix\` to fix this pull request's docs or \`/docs-fix check\` to report only.`,
+            body: `docs-fix does not know \`${command.word}\`. Use \`/docs-fix\` to fix this pull request's docs, \`/docs-fix check\` to report only, or \`/docs-fix forget\` (on a docs-fix pull request) to let it propose edits it was told not to again.`,
           }),
         );
         return;
@@ -128,7 +140,34 @@ export function createApp(deps: AppDeps) {
       if (!isBotBranch(pr.head.ref) || pr.head.repo?.full_name !== pr.base.repo.full_name) return;
       const ref = repoRef(context);
       if (!ref) return;
-      await deps.enqueue({ ...ref, kind: 'pr-closed', pull: pr.number, branch: pr.head.ref });
+      const sender = context.payload.sender;
+      // Closed without merging by a person (docs-fix closes its own when nothing is left to fix): a "no".
+      const rejected = !pr.merged && isPerson(deps, sender);
+      await deps.enqueue({
+        ...ref,
+        kind: 'pr-closed',
+        pull: pr.number,
+        branch: pr.head.ref,
+        merged: pr.merged === true,
+        ...(rejected ? { closedBy: sender.login } : {}),
+        ...(pr.closed_at ? { closedAt: pr.closed_at } : {}),
+      });
+    });
+
+    app.on('pull_request.reopened', async (context) => {
+      const pr = context.payload.pull_request;
+      if (!isBotBranch(pr.head.ref) || pr.head.repo?.full_name !== pr.base.repo.full_name) return;
+      const sender = context.payload.sender;
+      if (!isPerson(deps, sender)) return;
+      const ref = repoRef(context);
+      if (!ref) return;
+      await deps.enqueue({
+        ...ref,
+        kind: 'pr-reopened',
+        pull: pr.number,
+        reopenedBy: sender.login,
+        reopenedAt: pr.updated_at,
+      });
     });
 
     app.on(['installation.created', 'installation.new_permissions_accepted'], async (context) => {

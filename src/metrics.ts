@@ -71,6 +71,7 @@ export function registerRunMetrics(registry: Registry, prefix = 'docs_fix_'): Ru
       lookups.inc({ result: 'fixpoint' }, summary.fixpointHits);
       lookups.inc({ result: 'rewrite' }, summary.rewriteHits);
       lookups.inc({ result: 'held' }, summary.heldHits);
+      lookups.inc({ result: 'rejected-by-maintainer' }, summary.rejectedByMaintainer);
       lookups.inc({ result: 'miss' }, summary.modelUnits + summary.overBudgetUnits);
       modelLines.inc(summary.modelLines);
       modelRequests.inc(summary.modelRequests);

@@ -159,13 +159,14 @@ export async function startWorkers(options: WorkerOptions): Promise<WorkerRuntim
       : {}),
     botLogin: () => identity.resolve(),
     store,
-    fixerFor: (styleGuide) =>
+    fixerFor: (styleGuide, vocabulary) =>
       createFixer({
         provider: operator.DOCS_FIX_PROVIDER,
         model: operator.DOCS_FIX_MODEL,
         baseURL: operator.OPENAI_BASE_URL,
         apiKey: operator.OPENAI_API_KEY,
         styleGuide,
+        vocabulary,
         batchSize: operator.DOCS_FIX_BATCH_SIZE,
         concurrency: operator.DOCS_FIX_MODEL_CONCURRENCY,
         timeoutMs: options.tuning?.model?.timeoutMs,

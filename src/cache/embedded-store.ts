@@ -10,11 +10,14 @@ import type { CacheValue, LineStore, StoreMaintenance, StoreStats, StoreWrite } 
 import {
   decodeBytes,
   encodeHeldBytes,
+  encodeRejectionBytes,
   encodeRewriteBytes,
   expiryFor,
   FIXPOINT_BYTES,
   isFixpointBytes,
   isLiveBytes,
+  isRejectionBytes,
+  rejectionPrefix,
 } from './value.js';
 
 /**
@@ -97,6 +100,12 @@ export class EmbeddedStore implements LineStore, StoreMaintenance {
             if (!isLiveBytes(this.db.getBinaryFast(w.key), nowSeconds)) {
               this.db.putSync(w.key, encodeRewriteBytes(w.text, expiresAt));
             }
+          } else if (w.op === 'reject') {
+            this.db.putSync(w.key, encodeRejectionBytes(w.rejection));
+          } else if (w.op === 'forget') {
+            if (isRejectionBytes(this.db.getBinaryFast(w.key), rejectionPrefix(w.pullRequest, w.how))) {
+              this.db.removeSync(w.key);
+            }
           } else {
             const current = this.db.getBinaryFast(w.key);
             if (current === undefined || !isFixpointBytes(current)) {
@@ -120,7 +129,7 @@ export class EmbeddedStore implements LineStore, StoreMaintenance {
   async stats(scope?: string): Promise<StoreStats> {
     return this.guard('stats', () => {
       const nowSeconds = Math.floor(this.now() / 1000);
-      const stats = { entries: 0, fixpoints: 0, rewrites: 0, held: 0 };
+      const stats = { entries: 0, fixpoints: 0, rewrites: 0, held: 0, rejected: 0 };
       const range = scope === undefined ? {} : scopeKeyRange(scope);
       for (const { value } of this.db.getRange(range)) {
         const decoded = decodeBytes(value, nowSeconds);
@@ -128,6 +137,7 @@ export class EmbeddedStore implements LineStore, StoreMaintenance {
         stats.entries += 1;
         if (decoded.type === 'fixpoint') stats.fixpoints += 1;
         else if (decoded.type === 'rewrite') stats.rewrites += 1;
+        else if (decoded.type === 'rejected') stats.rejected += 1;
         else stats.held += 1;
       }
       if (scope !== undefined || stats.entries === 0) return stats;

@@ -1,7 +1,16 @@
 // Public surface of the line cache: keys, value semantics, stores and their errors.
 
-export type { FileKeyInput } from './key.js';
-export type { CacheValue, KeyInput, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
+export type { FileKeyInput, RejectionKeyInput } from './key.js';
+export type {
+  CacheValue,
+  KeyInput,
+  LineStore,
+  Rejection,
+  RejectionHow,
+  StoreMaintenance,
+  StoreStats,
+  StoreWrite,
+} from './types.js';
 export {
   CACHE_SCHEMA_VERSION,
   LINE_KEY_LENGTH,
@@ -16,6 +25,8 @@ export {
   redisLineKey,
   redisPrefixPattern,
   redisScopePattern,
+  REJECTION_KEY_VERSION,
+  rejectionKey,
   scopeKeyRange,
   scopeTag,
   clusterSlot,

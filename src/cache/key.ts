@@ -1,5 +1,6 @@
 // The one module that builds cache keys: line keys, their Redis form, and the patterns operators scan.
 import { createHash } from 'node:crypto';
+import type { LineKind } from '../markdown/types.js';
 import type { KeyInput } from './types.js';
 import { isWellFormed } from './unicode.js';
 
@@ -157,6 +158,12 @@ export interface FileKeyInput {
   readonly parser: string;
   /** The splitter's classification version: a new one may make a frozen line editable. */
   readonly splitterVersion: number;
+  /**
+   * The languages the run edits (`languages` of the config, sorted, comma-joined; `*` for all), when the
+   * language guard ran: it decides which units are frozen, so a content settled under one set is not
+   * settled under another. Absent when the guard did not run (keys as before the guard existed).
+   */
+  readonly languages?: string;
 }
 
 /**
@@ -176,6 +183,47 @@ export function fileKey(input: FileKeyInput): string {
         input.parser,
         String(input.splitterVersion),
         input.content,
+        // Appended only when present: the serialisation is prefix-free, so keys with and without it differ.
+        ...(input.languages === undefined ? [] : [`languages=${input.languages}`]),
+      ]),
+    )
+    .digest('base64url');
+  return `${scopeTag(input.scope)}.${digest}`;
+}
+
+/** Bump to make every recorded rejection unreachable (it never needs to: they are keyed by text). */
+export const REJECTION_KEY_VERSION = 1;
+
+/** What a maintainer's rejection of a unit's rewrite is keyed by. */
+export interface RejectionKeyInput {
+  /** The installation's scope, as for lines: a rejection never crosses installations. */
+  readonly scope: string;
+  /** `owner/name` (compared without case, as GitHub does). */
+  readonly repository: string;
+  readonly kind: LineKind;
+  /** The unit's exact text (its lines joined with `\n`). */
+  readonly text: string;
+}
+
+/**
+ * The key of a maintainer's rejection: "in this repository, leave this unit as it is". Same shape as a line
+ * key (same scope tag, so the same stores, purges and Redis Cluster slot), hashed under its own domain.
+ *
+ * The model id and the prompt version are deliberately not in it: a maintainer said no to changing this
+ * paragraph, not to one model's wording of the change, and a new model or prompt (a new vocabulary term
+ * changes the prompt version) must not bring the rejected edits back. The unit's text is: once someone
+ * edits the paragraph it is a new question. Nor is the cache schema version, for the same reason.
+ */
+export function rejectionKey(input: RejectionKeyInput): string {
+  const digest = createHash('sha256')
+    .update(
+      serialise([
+        'docs-fix rejection',
+        String(REJECTION_KEY_VERSION),
+        input.scope,
+        input.repository.toLowerCase(),
+        input.kind,
+        input.text,
       ]),
     )
     .digest('base64url');

@@ -2,6 +2,7 @@
 import { DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';
 import { lineKeyTag, scopeTag } from './key.js';
 import type { CacheValue, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
+import { forgets } from './rejection.js';
 import { FIXPOINT } from './value.js';
 
 export interface MemoryStoreOptions {
@@ -46,6 +47,11 @@ export class MemoryStore implements LineStore, StoreMaintenance {
         this.entries.set(w.toKey, { value: FIXPOINT, expiresAt: 0 });
         if (!this.live(w.key, now))
           this.entries.set(w.key, { value: { type: 'rewrite', text: w.text }, expiresAt });
+      } else if (w.op === 'reject') {
+        this.entries.set(w.key, { value: { type: 'rejected', rejection: w.rejection }, expiresAt: 0 });
+      } else if (w.op === 'forget') {
+        const current = this.live(w.key, now)?.value;
+        if (current?.type === 'rejected' && forgets(current.rejection, w)) this.entries.delete(w.key);
       } else if (this.live(w.key, now)?.value.type !== 'fixpoint') {
         this.entries.set(w.key, { value: { type: 'held', reason: w.reason }, expiresAt });
       }
@@ -59,13 +65,14 @@ export class MemoryStore implements LineStore, StoreMaintenance {
   async stats(scope?: string): Promise<StoreStats> {
     const now = this.now();
     const tag = scope === undefined ? undefined : scopeTag(scope);
-    const stats = { entries: 0, fixpoints: 0, rewrites: 0, held: 0 };
+    const stats = { entries: 0, fixpoints: 0, rewrites: 0, held: 0, rejected: 0 };
     for (const [key, entry] of this.entries) {
       if (tag !== undefined && lineKeyTag(key) !== tag) continue;
       if (entry.expiresAt !== 0 && entry.expiresAt <= now) continue;
       stats.entries += 1;
       if (entry.value.type === 'fixpoint') stats.fixpoints += 1;
       else if (entry.value.type === 'rewrite') stats.rewrites += 1;
+      else if (entry.value.type === 'rejected') stats.rejected += 1;
       else stats.held += 1;
     }
     return stats;

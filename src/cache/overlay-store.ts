@@ -2,6 +2,7 @@
 import { DEFAULT_REWRITE_TTL_SECONDS } from './defaults.js';
 import { lineKeyTag } from './key.js';
 import type { CacheValue, LineStore, StoreWrite } from './types.js';
+import { forgets } from './rejection.js';
 import { FIXPOINT } from './value.js';
 
 export interface OverlayStoreOptions {
@@ -71,7 +72,11 @@ export class OverlayStore implements LineStore {
     }
     // The base values the conditional writes depend on, where the overlay does not decide them itself.
     const conditional = [
-      ...new Set(writes.filter((w) => w.op !== 'fixpoint' && !this.entries.has(w.key)).map((w) => w.key)),
+      ...new Set(
+        writes
+          .filter((w) => w.op !== 'fixpoint' && w.op !== 'reject' && !this.entries.has(w.key))
+          .map((w) => w.key),
+      ),
     ];
     const baseValues = new Map<string, CacheValue | undefined>();
     for (let i = 0; i < conditional.length; i += BASE_CHUNK) {
@@ -92,6 +97,13 @@ export class OverlayStore implements LineStore {
       } else if (w.op === 'rewrite') {
         this.entries.set(w.toKey, { value: FIXPOINT, expiresAt: 0 });
         if (!current(w.key)) this.entries.set(w.key, { value: { type: 'rewrite', text: w.text }, expiresAt });
+      } else if (w.op === 'reject') {
+        this.entries.set(w.key, { value: { type: 'rejected', rejection: w.rejection }, expiresAt: 0 });
+      } else if (w.op === 'forget') {
+        const value = current(w.key);
+        // Forgotten in the view: an expired entry hides the base's, as a deletion would.
+        if (value?.type === 'rejected' && forgets(value.rejection, w))
+          this.entries.set(w.key, { value: FIXPOINT, expiresAt: 1 });
       } else if (current(w.key)?.type !== 'fixpoint') {
         this.entries.set(w.key, { value: { type: 'held', reason: w.reason }, expiresAt });
       }

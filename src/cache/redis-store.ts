@@ -13,7 +13,14 @@ import {
 } from './key.js';
 import { lineScripts } from './scripts.js';
 import type { CacheValue, LineStore, StoreMaintenance, StoreStats, StoreWrite } from './types.js';
-import { decodeValue, encodeHeld, encodeRewrite, FIXPOINT_MARKER } from './value.js';
+import {
+  decodeValue,
+  encodeHeld,
+  encodeRejection,
+  encodeRewrite,
+  FIXPOINT_MARKER,
+  rejectionPrefix,
+} from './value.js';
 
 export interface RedisStoreOptions {
   /**
@@ -38,6 +45,7 @@ export interface RedisStoreOptions {
 interface LineCommands {
   docsFixWriteRewrite(a: Buffer, b: Buffer, value: string, marker: string, ttl: number): unknown;
   docsFixWriteHeld(a: Buffer, value: string, marker: string, ttl: number): unknown;
+  docsFixForgetRejection(k: Buffer, prefix: string): unknown;
 }
 
 type Client = Redis | Cluster;
@@ -124,7 +132,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
     this.replicaAcks = options.replicaAcks ?? 'auto';
     this.ackTimeoutMs = Math.max(50, Math.min(1000, Math.floor(this.timeoutMs / 3)));
     const scripts = lineScripts();
-    for (const script of [scripts.writeRewrite, scripts.writeHeld]) {
+    for (const script of [scripts.writeRewrite, scripts.writeHeld, scripts.forgetRejection]) {
       if (!(script.command in this.client)) {
         this.client.defineCommand(script.command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
       }
@@ -184,6 +192,11 @@ export class RedisStore implements LineStore, StoreMaintenance {
             }
             const to = redisLineKey(this.prefix, w.toKey);
             pipeline.docsFixWriteRewrite(key, to, encodeRewrite(w.text), FIXPOINT_MARKER, ttl);
+          } else if (w.op === 'reject') {
+            // No TTL: under volatile-lru a maintainer's rejection is never evicted.
+            pipeline.set(key, encodeRejection(w.rejection));
+          } else if (w.op === 'forget') {
+            pipeline.docsFixForgetRejection(key, rejectionPrefix(w.pullRequest, w.how));
           } else {
             pipeline.docsFixWriteHeld(key, encodeHeld(w.reason), FIXPOINT_MARKER, ttl);
           }
@@ -205,7 +218,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
   /** Scans the prefix (or one scope) on every master of a cluster: operator use only. */
   async stats(scope?: string): Promise<StoreStats> {
     await this.ready('stats');
-    const counts = { entries: 0, fixpoints: 0, rewrites: 0, held: 0 };
+    const counts = { entries: 0, fixpoints: 0, rewrites: 0, held: 0, rejected: 0 };
     const sample: { node: Redis; key: Buffer }[] = [];
     try {
       await this.scan(scope, async (node, keys) => {
@@ -216,6 +229,7 @@ export class RedisStore implements LineStore, StoreMaintenance {
             counts.entries += 1;
             if (value.type === 'fixpoint') counts.fixpoints += 1;
             else if (value.type === 'rewrite') counts.rewrites += 1;
+            else if (value.type === 'rejected') counts.rejected += 1;
             else counts.held += 1;
           }
         }

@@ -15,12 +15,19 @@ function load(file: string, command: string): LuaScript {
   return { command, numberOfKeys: Number(match[1]), lua };
 }
 
-let loaded: { readonly writeRewrite: LuaScript; readonly writeHeld: LuaScript } | undefined;
+export interface LineScripts {
+  readonly writeRewrite: LuaScript;
+  readonly writeHeld: LuaScript;
+  readonly forgetRejection: LuaScript;
+}
 
-export function lineScripts(): { readonly writeRewrite: LuaScript; readonly writeHeld: LuaScript } {
+let loaded: LineScripts | undefined;
+
+export function lineScripts(): LineScripts {
   loaded ??= {
     writeRewrite: load('write-rewrite-2.lua', 'docsFixWriteRewrite'),
     writeHeld: load('write-held-1.lua', 'docsFixWriteHeld'),
+    forgetRejection: load('forget-rejection-1.lua', 'docsFixForgetRejection'),
   };
   return loaded;
 }

@@ -50,6 +50,7 @@ function formatStats(stats: StoreStats, where: string, kind: string): string {
     `fixpoints  ${stats.fixpoints}`,
     `rewrites   ${stats.rewrites}`,
     `held       ${stats.held}`,
+    `rejected   ${stats.rejected} (by maintainers)`,
   ];
   if (stats.bytesPerEntry !== undefined) {
     const how = kind === 'redis' ? 'MEMORY USAGE, sampled' : 'lmdb pages / entries';
@@ -62,7 +63,9 @@ export function registerCache(program: Command): void {
   const cache = program.command('cache').description('Inspect and maintain the line cache (operators).');
 
   addStoreOptions(cache.command('stats'))
-    .description('Count cached lines by type (fixpoints, rewrites, held) and memory per entry')
+    .description(
+      "Count cached lines by type (fixpoints, rewrites, held, maintainers' rejections) and memory per entry",
+    )
     .option('--scope <scope>', 'only this scope (e.g. installation:123 or local)')
     .action(async (opts: StoreOptions & { scope?: string }) => {
       const { store, where } = await open(opts);

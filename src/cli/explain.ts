@@ -12,7 +12,7 @@ import {
   type RecordedExplanation,
 } from '../engine/explain.js';
 import { formatKeyInputs, parseSavedRun, type SavedRun } from '../engine/trace.js';
-import { addRunOptions, setupRun, UsageError, type RunOptions } from './options.js';
+import { addRunOptions, engineOptions, setupRun, UsageError, type RunOptions } from './options.js';
 
 interface ExplainOptions extends Omit<RunOptions, 'trace'> {
   /** A saved `docs-fix fix --json --trace` output. */
@@ -110,6 +110,7 @@ export function registerExplain(program: Command): void {
               scope: setup.scope,
               selection: { include: setup.include, exclude: setup.exclude },
               maxTokens: setup.budget.maxTokens,
+              ...engineOptions(setup),
             },
           );
         } catch (err) {
@@ -180,6 +181,16 @@ export function formatExplanation(e: LineExplanation): string {
     );
   }
   if (e.cache) out.push(...formatCache(e.cache));
+  if (e.maintainer) {
+    const m = e.maintainer;
+    out.push(
+      row(
+        'maintainer',
+        `@${m.by} ${{ closed: 'closed', reverted: 'reverted the edit in', rewritten: 'wrote it otherwise in' }[m.how]} pull request #${m.pullRequest}${m.commit ? ` (commit ${m.commit.slice(0, 7)})` : ''} on ${m.at.slice(0, 10)}`,
+      ),
+      more(`rejected → ${show(m.proposed)}`),
+    );
+  }
   out.push(
     row('next run', e.next.text === undefined ? e.next.outcome : `${e.next.outcome} → ${show(e.next.text)}`),
   );

@@ -9,6 +9,7 @@ import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
 import { formatKeyInputs, summariseDecisions } from '../engine/trace.js';
 import {
   addRunOptions,
+  engineOptions,
   parserFor,
   selectFiles,
   setupRun,
@@ -50,6 +51,7 @@ async function run(loaded: Loaded, opts: RunOptions): Promise<FixResult> {
       onProgress: progress.update,
       parser,
       fileFixpoints: opts.fileFixpoints !== false,
+      ...engineOptions(setup),
     });
     result.summary.skippedFiles.unshift(...skipped);
     return result;
@@ -75,6 +77,8 @@ export function formatSummary(s: RunSummary): string {
     `cache: ${s.fixpointHits} units already correct, ${s.rewriteHits} rewrites, ${s.heldHits} held; model: ${s.modelUnits} units (${s.modelLines} lines) in ${s.modelRequests} requests, ${s.tokens.total} tokens`,
     `changed ${s.changedLines} lines (${s.changedUnits} units) in ${s.changedFiles} files; rejected ${s.rejectedUnits}, held ${s.heldUnits}, over budget ${s.overBudgetUnits}, unanswered ${s.unansweredUnits}; ${s.durationMs} ms`,
   ];
+  if (s.rejectedByMaintainer > 0)
+    lines.push(`left as they are: ${s.rejectedByMaintainer} units whose edit a maintainer rejected`);
   const decisions = [
     s.fileFixpointHits > 0 ? `${s.fileFixpointHits} files skipped whole as file-level fixpoints` : '',
     byReason('rejected', s.rejectedByReason),

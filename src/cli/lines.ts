@@ -18,6 +18,7 @@ export class InputFileError extends Error {
 
 interface LinesOptions {
   readonly json?: boolean;
+  readonly config?: string;
 }
 
 export function registerLines(program: Command): void {
@@ -28,8 +29,20 @@ export function registerLines(program: Command): void {
     )
     .argument('<file...>', 'markdown or MDX files')
     .option('--json', 'print a JSON array of {path, skipped?, lines} instead of a table')
-    .action((files: string[], opts: LinesOptions) => {
-      const docs = files.map((path) => split(readInput(path), { path }));
+    .option(
+      '--config <file>',
+      'a docs-fix.yml: also freeze what a run would freeze for it (prose outside its `languages`, as language:<code>)',
+    )
+    .action(async (files: string[], opts: LinesOptions) => {
+      const inputs = files.map((path) => ({ path, bytes: readInput(path) }));
+      let docs = inputs.map(({ path, bytes }) => split(bytes, { path }));
+      if (opts.config) {
+        // The config reader and the guard (with its English lexicon) load only when a config is given.
+        const { loadConfig } = await import('./options.js');
+        const config = await loadConfig(opts.config);
+        const { freezeOtherLanguages } = await import('../engine/language.js');
+        docs = docs.map((doc) => freezeOtherLanguages(doc, config.languages));
+      }
       const out = process.stdout;
       if (opts.json) {
         out.write(`${JSON.stringify(docs.map(toJson), null, 2)}\n`);

@@ -1,12 +1,20 @@
 // Options shared by fix, check and converge, and turning them into a store, a fixer and a file selection.
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { openStore } from '../cache/open.js';
 import type { LineStore } from '../cache/types.js';
 import { defaultRepoConfig, loadOperatorEnv } from '../config/operator.js';
 import type { OperatorEnv, RepoConfig } from '../config/schema.js';
 import { parseClusterNodes, redisTargetFromEnv, type RedisNodeAddress } from '../config/redis.js';
+import {
+  EMPTY_VOCABULARY,
+  loadVocabulary,
+  VocabularyError,
+  type Vocabulary,
+  type VocabularyReader,
+} from '../config/vocabulary.js';
 import { inThreadParser, type FileParser } from '../engine/parser.js';
 import {
   collectMarkdownPaths,
@@ -49,6 +57,7 @@ export interface RunOptions {
   trace?: boolean;
   threads?: number;
   fileFixpoints?: boolean;
+  repo?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -102,6 +111,14 @@ export function clusterNodes(name: string) {
 export const SIM_RULES_HELP = `simulator rule sets, comma-separated (${SIM_RULES.join(', ')}; default spelling,wordy,doubled)`;
 
 export function addRunOptions(cmd: Command): Command {
+  // `docs-fix pr` names its repository with a --repo of its own, which serves for rejections too.
+  if (!cmd.options.some((o) => o.long === '--repo')) {
+    cmd.option(
+      '--repo <owner/name>',
+      "honour maintainers' rejections recorded for this repository (a store shared with the app: --store redis --scope installation:<id>)",
+      repository('--repo'),
+    );
+  }
   return cmd
     .addOption(
       new Option(
@@ -125,7 +142,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('--include <glob>', 'files to fix (repeatable; default from config)', collect)
     .option('--exclude <glob>', 'files to leave alone (repeatable)', collect)
     .option('--config <file>', 'a docs-fix.yml (same schema as the app reads from .github/docs-fix.yml)')
-    .option('--max-lines <n>', 'most distinct lines sent to the model', positiveInt('--max-lines'))
+    .option(
+      '--max-lines <n>',
+      'most source lines (of distinct paragraphs and headings) sent to the model',
+      positiveInt('--max-lines'),
+    )
     .option('--sim-seed <n>', 'seed of the offline simulator', positiveInt('--sim-seed'))
     .option(
       '--sim-flip-rate <rate>',
@@ -147,6 +168,12 @@ export interface RunSetup {
   readonly env: OperatorEnv;
   readonly config: RepoConfig;
   readonly fixer: UnitFixer;
+  /** The same model with another vocabulary (the repository's, read elsewhere: `docs-fix pr`). */
+  readonly fixerWith: (vocabulary: readonly string[]) => UnitFixer;
+  /** The repository's vocabulary: the config's and its Vale and cspell word lists. */
+  readonly vocabulary: Vocabulary;
+  /** `owner/name` whose maintainers' rejections are honoured (`--repo`), if any. */
+  readonly repository?: string;
   readonly store: LineStore;
   readonly budget: Budget;
   readonly scope: string;
@@ -170,6 +197,68 @@ export async function loadConfig(path: string | undefined): Promise<RepoConfig> 
   const result = parseRepoConfigYaml(readText(path, '--config'), path);
   if (!result.ok) throw new UsageError(result.error.message);
   return result.config;
+}
+
+/** `--repo owner/name`. */
+export function repository(name: string) {
+  return (value: string): string => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/.test(value))
+      throw new UsageError(`${name}: expected owner/name, got "${value}"`);
+    return value;
+  };
+}
+
+/**
+ * The repository root the CLI reads word lists (Vale, cspell, the config's vocabulary file) from: the
+ * folder holding `--config` (its parent when the file is in `.github/`, as the app's is), else the git
+ * root above the working directory, else the working directory.
+ */
+export function repositoryRoot(configPath: string | undefined, cwd: string = process.cwd()): string {
+  if (configPath) {
+    const dir = dirname(resolve(cwd, configPath));
+    return basename(dir) === '.github' ? dirname(dir) : dir;
+  }
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return resolve(cwd);
+  }
+}
+
+/** Reads word lists from a folder on disk (the CLI's side of `loadVocabulary`). */
+export function diskVocabularyReader(root: string): VocabularyReader {
+  let names: string[] = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    names = [];
+  }
+  return {
+    rootFiles: new Set(names),
+    readText: async (path) => {
+      try {
+        return readFileSync(join(root, path), 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new UsageError(
+          `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        );
+      }
+    },
+  };
+}
+
+/** The vocabulary of the config and of the word lists under the repository root; bad lists are usage errors. */
+export async function loadCliVocabulary(
+  config: RepoConfig,
+  configPath: string | undefined,
+): Promise<Vocabulary> {
+  const root = repositoryRoot(configPath);
+  try {
+    return await loadVocabulary(config.vocabulary, diskVocabularyReader(root), configPath ?? 'docs-fix.yml');
+  } catch (err) {
+    if (err instanceof VocabularyError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** `--provider`, else `DOCS_FIX_PROVIDER`, else `openai` when an endpoint or key is set, else the offline editor. */
@@ -199,9 +288,13 @@ export function redisTargetFor(
 export async function setupRun(
   opts: RunOptions,
   processEnv: NodeJS.ProcessEnv = process.env,
+  /** `false`: the repository is not on this disk (`docs-fix pr` reads its word lists through GitHub). */
+  what: { readonly localVocabulary?: boolean } = {},
 ): Promise<RunSetup> {
   const env = await loadOperatorEnv(processEnv);
   const config = await loadConfig(opts.config);
+  const vocabulary =
+    what.localVocabulary === false ? EMPTY_VOCABULARY : await loadCliVocabulary(config, opts.config);
   const provider = resolveProvider(opts, processEnv, env);
   const styleGuide = opts.styleGuide ? readText(opts.styleGuide, '--style-guide') : config.styleGuide;
   if (provider === 'openai' && !env.OPENAI_BASE_URL && !env.OPENAI_API_KEY) {
@@ -209,16 +302,19 @@ export async function setupRun(
       '--provider openai: set OPENAI_BASE_URL (any OpenAI-compatible endpoint) or OPENAI_API_KEY',
     );
   }
-  const fixer = createFixer({
-    provider,
-    model: opts.model ?? env.DOCS_FIX_MODEL,
-    baseURL: env.OPENAI_BASE_URL,
-    apiKey: env.OPENAI_API_KEY,
-    styleGuide,
-    batchSize: env.DOCS_FIX_BATCH_SIZE,
-    concurrency: env.DOCS_FIX_MODEL_CONCURRENCY,
-    sim: { seed: opts.simSeed, flipRate: opts.simFlipRate, rules: opts.simRules },
-  });
+  const fixerWith = (terms: readonly string[]): UnitFixer =>
+    createFixer({
+      provider,
+      model: opts.model ?? env.DOCS_FIX_MODEL,
+      baseURL: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+      styleGuide,
+      vocabulary: terms,
+      batchSize: env.DOCS_FIX_BATCH_SIZE,
+      concurrency: env.DOCS_FIX_MODEL_CONCURRENCY,
+      sim: { seed: opts.simSeed, flipRate: opts.simFlipRate, rules: opts.simRules },
+    });
+  const fixer = fixerWith(vocabulary.terms);
   const store = await openStore({
     kind: opts.store,
     ...(opts.store === 'redis' ? { redisTarget: redisTargetFor(opts, env) } : {}),
@@ -232,11 +328,27 @@ export async function setupRun(
     env,
     config,
     fixer,
+    fixerWith,
+    vocabulary,
+    ...(opts.repo ? { repository: opts.repo } : {}),
     store,
     budget: { maxLines, maxTokens: env.DOCS_FIX_MAX_TOKENS_PER_RUN },
     scope: opts.scope,
     include: opts.include ?? config.include,
     exclude: [...config.exclude, ...(opts.exclude ?? [])],
+  };
+}
+
+/** What a run takes from the repository: its vocabulary, its languages, and whose rejections to honour. */
+export function engineOptions(setup: RunSetup): {
+  vocabulary: readonly string[];
+  languages: readonly string[];
+  repository?: string;
+} {
+  return {
+    vocabulary: setup.vocabulary.terms,
+    languages: setup.config.languages,
+    ...(setup.repository ? { repository: setup.repository } : {}),
   };
 }
 

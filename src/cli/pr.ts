@@ -74,7 +74,7 @@ export async function runPr(opts: PrOptions, env: NodeJS.ProcessEnv = process.en
   const runOpts: RunOptions = { ...opts };
   if (!opts.config) {
     raw = await readRepoConfig(octokit, repo, opts.base);
-    const loaded = await loadRepoConfig(octokit, repo, raw, { ref: opts.base });
+    const loaded = await loadRepoConfig(octokit, repo, raw, { ref: opts.base, vocabulary: false });
     if (!loaded.ok) throw loaded.error;
     temp = mkdtempSync(join(tmpdir(), 'docs-fix-pr-'));
     runOpts.config = join(temp, 'docs-fix.yml');
@@ -86,7 +86,7 @@ export async function runPr(opts: PrOptions, env: NodeJS.ProcessEnv = process.en
   }
   let setup;
   try {
-    setup = await setupRun(runOpts, env);
+    setup = await setupRun(runOpts, env, { localVocabulary: false });
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });
   }
@@ -99,7 +99,8 @@ export async function runPr(opts: PrOptions, env: NodeJS.ProcessEnv = process.en
         repo,
         scope: setup.scope,
         store: setup.store,
-        fixerFor: () => setup.fixer,
+        // The repository's vocabulary is read through GitHub with its config, as in the app.
+        fixerFor: (_styleGuide, vocabulary) => setup.fixerWith(vocabulary ?? []),
         limits: {
           maxLines: setup.budget.maxLines,
           maxTokens: setup.budget.maxTokens,

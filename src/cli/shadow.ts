@@ -29,6 +29,7 @@ import type { UnitFixer } from '../model/types.js';
 import {
   addRunOptions,
   clusterNodes,
+  engineOptions,
   positiveInt,
   redisTargetFor,
   rate,
@@ -114,6 +115,7 @@ function candidateFactory(
       baseURL,
       apiKey: setup.env.OPENAI_API_KEY,
       styleGuide,
+      vocabulary: setup.vocabulary.terms,
       ...(systemPrompt !== undefined ? { systemPrompt } : {}),
       batchSize: setup.env.DOCS_FIX_BATCH_SIZE,
       concurrency: setup.env.DOCS_FIX_MODEL_CONCURRENCY,
@@ -195,6 +197,7 @@ export async function runShadow(
       ...(prices ? { prices } : {}),
       gates,
       rewriteTtlSeconds: setup.env.DOCS_FIX_REWRITE_TTL_DAYS * 86_400,
+      ...engineOptions(setup),
     });
   } finally {
     await setup.store.close();

@@ -84,5 +84,9 @@ export const REPO_CONFIG_DEFAULTS: RepoConfig = {
     "documentation"
   ],
   "draft": false,
-  "dryRun": false
+  "dryRun": false,
+  "vocabulary": [],
+  "languages": [
+    "en"
+  ]
 };

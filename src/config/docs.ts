@@ -5,12 +5,14 @@ interface JsonSchemaProperty {
   type?: string;
   enum?: unknown[];
   items?: { type?: string };
+  anyOf?: JsonSchemaProperty[];
   default?: unknown;
   description?: string;
 }
 
 function typeOf(p: JsonSchemaProperty): string {
   if (p.enum) return p.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (p.anyOf) return p.anyOf.map(typeOf).join(' \\| ');
   if (p.type === 'array') return `${p.items?.type ?? 'value'}[]`;
   return p.type ?? 'string';
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseClusterNodes } from './redis.js';
+import { ANY_LANGUAGE, KNOWN_LANGUAGES } from '../engine/language-codes.js';
 
 // Each option's `.describe()` text is its documentation: the README tables are generated from it
 // (`npm run docs:config`) and a test checks that they match.
@@ -60,6 +61,31 @@ export const RepoConfigSchema = z
       .boolean()
       .default(false)
       .describe('Report in a check run only; never commit or open pull requests.'),
+    vocabulary: z
+      .union([
+        z.array(z.string().min(1)),
+        z
+          .object({
+            terms: z.array(z.string().min(1)).optional(),
+            file: z.string().min(1).optional(),
+          })
+          .strict(),
+      ])
+      .default([])
+      .describe(
+        "Terms the model must keep exactly as written: a list, or `{terms: [...], file: path}` (one term per line). Vale's `accept.txt` vocabularies and cspell's `words` are added when the repository has them.",
+      ),
+    languages: z
+      .array(
+        z.string().refine((code) => code === ANY_LANGUAGE || KNOWN_LANGUAGES.has(code), {
+          message: `expected a language code such as en, fr, de, zh, ja (ISO 639-1, or 639-3 where a language has no 639-1 code), or "${ANY_LANGUAGE}" for all`,
+        }),
+      )
+      .min(1)
+      .default(['en'])
+      .describe(
+        'Languages docs-fix edits; prose detected as another language is left as it is (frozen as `language:<code>`). `["*"]` edits every language.',
+      ),
   })
   .strict();
 

@@ -6,11 +6,12 @@
  * whitespace at its edges (indentation or a hard break) and without new block syntax at its start; no
  * control characters; every protected span (code, math, HTML, links, URLs, footnotes, templates, escapes)
  * of the whole unit preserved exactly and in order (words may move between lines, spans may not change);
- * and a sane length ratio. The structure of a patched file is checked in structure.ts.
+ * every occurrence of a term of the repository's vocabulary kept as written; and a sane length ratio. The structure of a patched file is checked in structure.ts.
  */
 import { unitText } from '../markdown/units.js';
 import type { LineKind } from '../markdown/types.js';
 import { protectedSpans, type ProtectedKind } from '../model/protected.js';
+import { changedTerm, vocabularyMatcher } from './vocabulary.js';
 
 export const ADMISSION_REASONS = [
   'line-count',
@@ -27,6 +28,7 @@ export const ADMISSION_REASONS = [
   'link-changed',
   'escape-changed',
   'length-ratio',
+  'vocabulary-changed',
   'structure-changed',
 ] as const;
 export type AdmissionReason = (typeof ADMISSION_REASONS)[number];
@@ -49,6 +51,11 @@ export interface AdmissionOptions {
   readonly maxRatio?: number;
   /** Characters either way that are always allowed, so short lines can change (default 12). */
   readonly slack?: number;
+  /**
+   * The repository's vocabulary: every exact-case occurrence of a term in the unit must be in the answer
+   * (moved is fine; changed, dropped or re-cased is `vocabulary-changed`).
+   */
+  readonly vocabulary?: readonly string[];
 }
 
 export const ADMISSION_DEFAULTS = {
@@ -176,6 +183,16 @@ export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}
     return reject(reason, `${what} changed: expected ${showList(a)}, got ${showList(b)}`);
   }
 
+  if (options.vocabulary && options.vocabulary.length > 0) {
+    const changed = changedTerm(vocabularyMatcher(options.vocabulary), textBefore, textAfter);
+    if (changed) {
+      return reject(
+        'vocabulary-changed',
+        `the repository's vocabulary term ${show(changed.term)} occurs ${times(changed.before)} in the unit and ${times(changed.after)} in the answer; expected it kept exactly as written`,
+      );
+    }
+  }
+
   const lenBefore = [...textBefore].length;
   const lenAfter = [...textAfter].length;
   const min = lenBefore * o.minRatio - o.slack;
@@ -187,6 +204,10 @@ export function admitRewrite(input: RewriteInput, options: AdmissionOptions = {}
     );
   }
   return OK;
+}
+
+function times(n: number): string {
+  return n === 1 ? 'once' : `${n} times`;
 }
 
 function codePoint(c: string): string {

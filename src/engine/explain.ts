@@ -2,12 +2,13 @@
 // model edits as a whole), what the cache holds for that unit and what the next `fix` run would do with it,
 // under the key inputs that run would use. Read-only: it never writes to the store, and it calls the model
 // only when asked to (once, for this unit), without storing the answer.
-import { blobContentId, contentId, gitBlobSha } from '../cache/key.js';
-import type { CacheValue, LineStore } from '../cache/types.js';
+import { blobContentId, contentId, gitBlobSha, rejectionKey } from '../cache/key.js';
+import type { CacheValue, LineStore, Rejection } from '../cache/types.js';
 import { joinUnits, parserFor, split, unitLines, unitText } from '../markdown/index.js';
 import type { LineKind, MarkdownDocument, ProseUnit, SkippedFile } from '../markdown/types.js';
 import type { UnitFixer, TokenUsage } from '../model/types.js';
-import { admitRewrite, type Admission } from './admission.js';
+import { admitRewrite, type Admission, type AdmissionOptions } from './admission.js';
+import { freezeOtherLanguages } from './language.js';
 import { pathFilter, type FileSelection } from './files.js';
 import { fileKeyOf, keyInputsOf, lineKeyFor } from './fix.js';
 import { admitFileStructure, admitReplacements } from './structure.js';
@@ -24,6 +25,12 @@ export interface ExplainContext {
   /** Token budget of the one `ask` request (default: unlimited). */
   readonly maxTokens?: number;
   readonly signal?: AbortSignal;
+  /** `owner/name`: a maintainer's rejection of the unit's rewrite there is shown (see `EngineContext`). */
+  readonly repository?: string;
+  /** The repository's vocabulary, as the run's admission uses it. */
+  readonly vocabulary?: readonly string[];
+  /** The languages the repository edits, as the run's language guard uses them. */
+  readonly languages?: readonly string[];
 }
 
 export interface ExplainRequest {
@@ -157,6 +164,8 @@ export interface LineExplanation {
   readonly lineKey?: string;
   /** Editable lines only. */
   readonly cache?: CacheExplanation;
+  /** Editable lines, with a repository: a maintainer's rejection of docs-fix's rewrite of the unit there. */
+  readonly maintainer?: Rejection;
   readonly next: NextRun;
   readonly asked?: AskedAnswer;
   readonly recorded?: RecordedExplanation;
@@ -183,7 +192,9 @@ function rawLineCount(bytes: Uint8Array): number {
 export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Promise<LineExplanation> {
   const { file, line } = req;
   const keyInputs = keyInputsOf(ctx);
-  const doc = split(file.bytes, { path: file.path });
+  const admission: AdmissionOptions = ctx.vocabulary ? { vocabulary: ctx.vocabulary } : {};
+  const parsed = split(file.bytes, { path: file.path });
+  const doc = ctx.languages ? freezeOtherLanguages(parsed, ctx.languages) : parsed;
   const lines = doc.skipped ? rawLineCount(file.bytes) : doc.lines.length;
   if (!Number.isInteger(line) || line < 1 || line > lines)
     throw new LineOutOfRangeError(file.path, line, lines);
@@ -199,8 +210,18 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
   const keyOf = lineKeyFor(ctx);
   const ownKey = unit ? keyOf(unit.kind, unit.text) : undefined;
 
-  // One batched lookup: the file keys and the line key; the rewrite's target in a second one.
-  const values = await ctx.store.get([...fileKeys.map((k) => k.key), ...(ownKey ? [ownKey] : [])]);
+  const ownRejectionKey =
+    unit && ctx.repository !== undefined
+      ? rejectionKey({ scope: ctx.scope, repository: ctx.repository, kind: unit.kind, text: unit.text })
+      : undefined;
+  // One batched lookup: the file keys, the line key and the rejection key; the rewrite's target in a second one.
+  const values = await ctx.store.get([
+    ...fileKeys.map((k) => k.key),
+    ...(ownKey ? [ownKey] : []),
+    ...(ownRejectionKey ? [ownRejectionKey] : []),
+  ]);
+  const rejected = ownRejectionKey ? values[fileKeys.length + 1] : undefined;
+  const maintainer = rejected?.type === 'rejected' ? rejected.rejection : undefined;
   const lookups: FileKeyLookup[] = fileKeys.map((k, i) => ({
     ...k,
     fixpoint: values[i]?.type === 'fixpoint',
@@ -215,7 +236,7 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
   };
 
   let cache: CacheExplanation | undefined;
-  if (unit) cache = await explainEntry(values[fileKeys.length], doc, unit, keyOf, ctx.store);
+  if (unit) cache = await explainEntry(values[fileKeys.length], doc, unit, keyOf, ctx.store, admission);
 
   const out: LineExplanation = {
     path: file.path,
@@ -247,9 +268,10 @@ export async function explainLine(req: ExplainRequest, ctx: ExplainContext): Pro
       : {}),
     ...(ownKey ? { lineKey: ownKey } : {}),
     ...(cache ? { cache } : {}),
-    next: nextRun(fileExplanation, source, cache),
+    ...(maintainer ? { maintainer } : {}),
+    next: nextRun(fileExplanation, source, cache, maintainer),
   };
-  const asked = !req.ask ? undefined : unit ? await askOnce(doc, unit, ctx) : NOT_ASKED;
+  const asked = !req.ask ? undefined : unit ? await askOnce(doc, unit, ctx, admission) : NOT_ASKED;
   const recorded = req.saved ? recordedFor(req.saved, file.path, line, keyInputs) : undefined;
   return { ...out, ...(asked ? { asked } : {}), ...(recorded ? { recorded } : {}) };
 }
@@ -260,8 +282,9 @@ async function explainEntry(
   unit: ProseUnit,
   keyOf: (kind: LineKind, text: string) => string,
   store: LineStore,
+  admission: AdmissionOptions,
 ): Promise<CacheExplanation> {
-  if (!value) return { type: 'none' };
+  if (!value || value.type === 'rejected') return { type: 'none' };
   if (value.type === 'fixpoint') return { type: 'fixpoint' };
   if (value.type === 'held') return { type: 'held', reason: value.reason };
   const targetKey = keyOf(unit.kind, value.text);
@@ -272,7 +295,7 @@ async function explainEntry(
     text: value.text,
     targetKey,
     targetIsFixpoint: target?.type === 'fixpoint',
-    admission: admitRewrite({ kind: unit.kind, before: unitLines(unit.text), after: lines }),
+    admission: admitRewrite({ kind: unit.kind, before: unitLines(unit.text), after: lines }, admission),
     structure: structureWith(doc, unit, lines),
   };
 }
@@ -297,6 +320,7 @@ function nextRun(
   file: FileExplanation,
   unit: MarkdownDocument['lines'][number] | undefined,
   cache: CacheExplanation | undefined,
+  maintainer?: Rejection,
 ): NextRun {
   if (file.skipped) {
     return {
@@ -324,6 +348,10 @@ function nextRun(
   }
   if (cache.type === 'fixpoint')
     return { outcome: 'fixpoint-hit', why: 'the cache knows the unit is correct: served unchanged' };
+  const wouldChange = cache.type === 'none' || (cache.type === 'rewrite' && cache.admission.ok);
+  if (maintainer && wouldChange) {
+    return { outcome: 'rejected-by-maintainer', why: maintainerWhy(maintainer) };
+  }
   if (cache.type === 'held') {
     return {
       outcome: 'held-hit',
@@ -355,7 +383,25 @@ function nextRun(
   };
 }
 
-async function askOnce(doc: MarkdownDocument, unit: ProseUnit, ctx: ExplainContext): Promise<AskedAnswer> {
+/** Who rejected the unit's rewrite, where, and how to undo it: for `explain` and the trace's readers. */
+export function maintainerWhy(r: Rejection): string {
+  const when = r.at.slice(0, 10);
+  const where = `${r.commit ? `commit ${r.commit.slice(0, 7)} on ` : ''}pull request #${r.pullRequest} (${when})`;
+  const what =
+    r.how === 'closed'
+      ? `@${r.by} closed pull request #${r.pullRequest} without merging it (${when})`
+      : r.how === 'reverted'
+        ? `@${r.by} put the text back in ${where}`
+        : `@${r.by} wrote it otherwise in ${where}`;
+  return `${what}: docs-fix serves the unit as it is and never proposes ${JSON.stringify(r.proposed)} again; comment \`/docs-fix forget\` on #${r.pullRequest}${r.how === 'closed' ? ' (or reopen it)' : ''} to undo`;
+}
+
+async function askOnce(
+  doc: MarkdownDocument,
+  unit: ProseUnit,
+  ctx: ExplainContext,
+  admissionOptions: AdmissionOptions,
+): Promise<AskedAnswer> {
   const before = unitLines(unit.text);
   const result = await ctx.fixer.fixUnits(
     [{ id: 0, kind: unit.kind, lines: before }],
@@ -373,7 +419,7 @@ async function askOnce(doc: MarkdownDocument, unit: ProseUnit, ctx: ExplainConte
   const answer = unitText(lines);
   if (answer === unit.text && lines.length === before.length)
     return { sent: true, answer, tokens: result.tokens, wouldStore: 'fixpoint' };
-  const admission = admitRewrite({ kind: unit.kind, before, after: lines });
+  const admission = admitRewrite({ kind: unit.kind, before, after: lines }, admissionOptions);
   if (!admission.ok) return { sent: true, answer, tokens: result.tokens, wouldStore: 'held', admission };
   const structure = structureWith(doc, unit, lines);
   return {

@@ -1,12 +1,13 @@
-import { CACHE_SCHEMA_VERSION, contentId, fileKey, lineKey } from '../cache/key.js';
-import type { CacheValue, LineStore, StoreWrite } from '../cache/types.js';
+import { CACHE_SCHEMA_VERSION, contentId, fileKey, lineKey, rejectionKey } from '../cache/key.js';
+import type { CacheValue, LineStore, Rejection, StoreWrite } from '../cache/types.js';
 // Light imports only: a run whose files are all known fixpoints loads neither the markdown parser nor the
 // diff library (a pre-commit `check` of settled files); the parser and the diff load when first needed.
 import type { LineKind, MarkdownDocument, ProseUnit, SourceLine } from '../markdown/types.js';
 import { lineUnits, unitLines, unitText } from '../markdown/units.js';
 import { parserFor, SPLITTER_VERSION } from '../markdown/version.js';
 import type { ModelUnit, UnitFixer } from '../model/types.js';
-import { admitRewrite } from './admission.js';
+import { admitRewrite, type AdmissionOptions } from './admission.js';
+import { guardsLanguages } from './language-codes.js';
 import { inThreadParser, type FileParser } from './parser.js';
 import type {
   EngineContext,
@@ -37,6 +38,8 @@ interface DistinctUnit {
   outcome: UnitOutcome;
   /** A write to apply when the run is accepted. */
   write?: StoreWrite;
+  /** A maintainer's rejection of this unit's rewrite in the run's repository. */
+  rejection?: Rejection;
 }
 
 interface ParsedFile {
@@ -57,6 +60,8 @@ interface Run {
   readonly parser: FileParser;
   readonly useFileFixpoints: boolean;
   readonly keyOf: (kind: LineKind, text: string) => string;
+  /** Admission options of the run (the repository's vocabulary). */
+  readonly admission: AdmissionOptions;
   readonly now: () => number;
   /** Yields to the event loop every few tens of milliseconds of synchronous work. */
   readonly breathe: () => Promise<void>;
@@ -78,6 +83,7 @@ export function emptySummary(): RunSummary {
     missChangedUnits: 0,
     missUnchangedUnits: 0,
     heldHits: 0,
+    rejectedByMaintainer: 0,
     modelUnits: 0,
     modelLines: 0,
     modelRequests: 0,
@@ -97,7 +103,11 @@ export function emptySummary(): RunSummary {
 }
 
 /** The key inputs of a run: what every cache key it reads or writes is derived from. */
-export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: UnitFixer }): KeyInputs {
+export function keyInputsOf(ctx: {
+  readonly scope: string;
+  readonly fixer: UnitFixer;
+  readonly languages?: readonly string[];
+}): KeyInputs {
   return {
     scope: ctx.scope,
     modelId: ctx.fixer.modelId,
@@ -105,7 +115,13 @@ export function keyInputsOf(ctx: { readonly scope: string; readonly fixer: UnitF
     promptVersion: ctx.fixer.promptVersion,
     cacheSchema: CACHE_SCHEMA_VERSION,
     splitterVersion: SPLITTER_VERSION,
+    ...(ctx.languages ? { languages: languagesKey(ctx.languages) } : {}),
   };
+}
+
+/** The languages a run edits as one string for keys and traces: sorted codes, or `*` for all. */
+export function languagesKey(languages: readonly string[]): string {
+  return guardsLanguages(languages) ? [...new Set(languages)].sort().join(',') : '*';
 }
 
 /** The unit key builder of a run: scope, model id and prompt version fixed, kind and unit text given. */
@@ -132,6 +148,7 @@ export function fileKeyOf(keys: KeyInputs, path: string, content: string): strin
     parser: parserFor(path),
     splitterVersion: keys.splitterVersion,
     content,
+    ...(keys.languages !== undefined ? { languages: keys.languages } : {}),
   });
 }
 
@@ -141,7 +158,12 @@ export function fileKeyOf(keys: KeyInputs, path: string, content: string): strin
  */
 export async function knownFileFixpoints(
   blobs: readonly { readonly path: string; readonly sha: string }[],
-  ctx: { readonly store: LineStore; readonly scope: string; readonly fixer: UnitFixer },
+  ctx: {
+    readonly store: LineStore;
+    readonly scope: string;
+    readonly fixer: UnitFixer;
+    readonly languages?: readonly string[];
+  },
 ): Promise<Set<string>> {
   const keys = keyInputsOf(ctx);
   const known = new Set<string>();
@@ -175,6 +197,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
     // Line units are for comparisons only: their file entries would claim settled prose units.
     useFileFixpoints: ctx.fileFixpoints !== false && ctx.units !== 'line',
     keyOf: lineKeyFor(ctx),
+    admission: ctx.vocabulary && ctx.vocabulary.length > 0 ? { vocabulary: ctx.vocabulary } : {},
     now,
     breathe: yielder(now),
   };
@@ -249,7 +272,11 @@ async function splitAndDedupe(
       fileTraces.push({ path: file.path, outcome: `skipped:${split.skipped.reason}`, content });
       continue;
     }
-    const doc = run.ctx.units === 'line' ? lineUnits(split) : split;
+    // The detector (franc-min and an English lexicon) loads with the first file that is split.
+    const guarded = run.ctx.languages
+      ? (await import('./language.js')).freezeOtherLanguages(split, run.ctx.languages)
+      : split;
+    const doc = run.ctx.units === 'line' ? lineUnits(guarded) : guarded;
     for (const line of doc.lines) {
       summary.lines += 1;
       if (line.editable) {
@@ -287,8 +314,10 @@ async function splitAndDedupe(
 
 /**
  * Step 2: one batched lookup (chunked). Hits get their outcome; a cached rewrite is checked against
- * today's admission rules (tightened since it was stored) before it is served. Returns the misses, and the
- * keys of the rewrite targets served, whose fixpoints are re-asserted when the run is stored.
+ * today's admission rules (tightened since it was stored, or a new vocabulary term) before it is served.
+ * Units that would change (misses and rewrites) are then looked up once more in the repository's
+ * rejections: a unit a maintainer said no to is served as it is. Returns the misses, and the keys of the
+ * rewrite targets served, whose fixpoints are re-asserted when the run is stored.
  */
 async function lookUp(
   distinct: DistinctUnit[],
@@ -299,29 +328,53 @@ async function lookUp(
     distinct.map((d) => d.key),
     run.breathe,
   );
-  const misses: DistinctUnit[] = [];
-  const servedRewriteKeys: string[] = [];
+  const wouldChange: DistinctUnit[] = [];
+  const cachedTexts = new Map<DistinctUnit, string>();
   distinct.forEach((entry, i) => {
     const value = values[i];
-    if (!value) {
-      misses.push(entry);
+    // Only a line key's values can be here; anything else is unknown, as a miss.
+    if (!value || value.type === 'rejected') {
+      wouldChange.push(entry);
     } else if (value.type === 'fixpoint') {
       entry.outcome = 'fixpoint-hit';
     } else if (value.type === 'held') {
       entry.outcome = 'held-hit';
     } else {
       const answer = unitLines(value.text);
-      const admission = admitRewrite({ kind: entry.kind, before: entry.lines, after: answer });
+      const admission = admitRewrite({ kind: entry.kind, before: entry.lines, after: answer }, run.admission);
       if (!admission.ok) {
         entry.outcome = `rewrite-withheld:${admission.reason}`;
         return;
       }
       entry.outcome = 'rewrite-hit';
       entry.result = answer;
-      servedRewriteKeys.push(run.keyOf(entry.kind, value.text));
+      cachedTexts.set(entry, value.text);
+      wouldChange.push(entry);
     }
   });
+  await applyRejections(wouldChange, run);
+  const misses = wouldChange.filter((e) => e.rejection === undefined && !cachedTexts.has(e));
+  const servedRewriteKeys = wouldChange
+    .filter((e) => e.rejection === undefined && cachedTexts.has(e))
+    .map((e) => run.keyOf(e.kind, cachedTexts.get(e)!));
   return { misses, servedRewriteKeys };
+}
+
+/** Marks the units a maintainer rejected the rewrite of in the run's repository (one batched lookup). */
+async function applyRejections(candidates: readonly DistinctUnit[], run: Run): Promise<void> {
+  const repository = run.ctx.repository;
+  if (repository === undefined || candidates.length === 0) return;
+  const keys = candidates.map((e) =>
+    rejectionKey({ scope: run.ctx.scope, repository, kind: e.kind, text: e.text }),
+  );
+  const values = await lookupChunked(run.ctx.store, keys, run.breathe);
+  candidates.forEach((entry, i) => {
+    const value = values[i];
+    if (value?.type !== 'rejected') return;
+    entry.rejection = value.rejection;
+    entry.outcome = 'rejected-by-maintainer';
+    entry.result = undefined;
+  });
 }
 
 /** Step 3: distinct misses go to the model; answers pass admission before they are used or stored. */
@@ -348,7 +401,7 @@ async function askAndAdmit(misses: readonly DistinctUnit[], run: Run): Promise<v
       entry.write = { op: 'fixpoint', key: entry.key };
       continue;
     }
-    const admission = admitRewrite({ kind: entry.kind, before: entry.lines, after: lines });
+    const admission = admitRewrite({ kind: entry.kind, before: entry.lines, after: lines }, run.admission);
     if (!admission.ok) {
       entry.outcome = `rejected:${admission.reason}`;
       entry.write = { op: 'held', key: entry.key, reason: admission.reason };
@@ -469,9 +522,10 @@ async function countAndTrace(
         entry.result !== undefined && !changed ? 'rewrite-withheld:structure-changed' : entry.outcome;
       countOutcome(run.summary, outcome);
       if (outcome !== 'fixpoint-hit' && outcome !== 'miss-unchanged') allFixpoints = false;
-      return traceAll || changed || outcome !== entry.outcome || isNotable(outcome)
-        ? unitTrace(file.path, doc, unit, outcome, changed ? entry.result : undefined)
-        : undefined;
+      if (!(traceAll || changed || outcome !== entry.outcome || isNotable(outcome))) return undefined;
+      const t = unitTrace(file.path, doc, unit, outcome, changed ? entry.result : undefined);
+      const r = outcome === 'rejected-by-maintainer' ? entry.rejection : undefined;
+      return r ? { ...t, maintainer: { by: r.by, pullRequest: r.pullRequest, how: r.how } } : t;
     });
     for (const line of doc.lines) {
       if (line.unit === undefined) {
@@ -577,7 +631,10 @@ function frozenTrace(path: string, line: SourceLine): UnitTrace {
 /** Outcomes traced even when the trace keeps changes only: the unit was not changed, and somebody may ask why. */
 function isNotable(outcome: UnitOutcome): boolean {
   return (
-    outcome.startsWith('rejected:') || outcome.startsWith('rewrite-withheld:') || outcome === 'over-budget'
+    outcome.startsWith('rejected:') ||
+    outcome.startsWith('rewrite-withheld:') ||
+    outcome === 'over-budget' ||
+    outcome === 'rejected-by-maintainer'
   );
 }
 
@@ -592,7 +649,8 @@ function countOutcome(summary: RunSummary, outcome: UnitOutcome): void {
   } else if (outcome === 'held-hit') {
     summary.heldHits += 1;
     summary.heldUnits += 1;
-  } else if (outcome === 'over-budget') summary.overBudgetUnits += 1;
+  } else if (outcome === 'rejected-by-maintainer') summary.rejectedByMaintainer += 1;
+  else if (outcome === 'over-budget') summary.overBudgetUnits += 1;
   else if (outcome === 'unanswered') summary.unansweredUnits += 1;
   else if (outcome.startsWith('rejected:')) {
     const reason = outcome.slice('rejected:'.length);

@@ -65,6 +65,13 @@ export interface ShadowOptions {
   readonly signal?: AbortSignal;
   /** TTL of rewrites in the overlays (the live store's, so overlay answers match it). */
   readonly rewriteTtlSeconds?: number;
+  /**
+   * The repository's facts, the same on both sides (the switch does not change them): its vocabulary in
+   * admission, its languages, and whose maintainers' rejections apply (see `EngineContext`).
+   */
+  readonly vocabulary?: readonly string[];
+  readonly languages?: readonly string[];
+  readonly repository?: string;
 }
 
 export interface Tokens {
@@ -264,6 +271,9 @@ export async function shadowFiles(files: readonly SourceFile[], opts: ShadowOpti
     budget: opts.budget,
     trace: 'all' as const,
     fileFixpoints: false,
+    ...(opts.vocabulary ? { vocabulary: opts.vocabulary } : {}),
+    ...(opts.languages ? { languages: opts.languages } : {}),
+    ...(opts.repository ? { repository: opts.repository } : {}),
     ...(opts.parser ? { parser: opts.parser } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -10,6 +10,8 @@ export interface UnitDecisions {
   'rewrite-withheld': number;
   /** Served from a held entry (an answer rejected by an earlier run): kept unchanged. */
   'held-hit': number;
+  /** A maintainer rejected docs-fix's rewrite of the unit in this repository: kept unchanged. */
+  'rejected-by-maintainer': number;
   /** Sent to the model; its answer changed the unit. */
   'miss-changed': number;
   /** Sent to the model; it answered the unit unchanged. */
@@ -55,6 +57,7 @@ export function summariseDecisions(
       'rewrite-hit': s.rewriteHits,
       'rewrite-withheld': sum(s.withheldByReason),
       'held-hit': s.heldHits,
+      'rejected-by-maintainer': s.rejectedByMaintainer,
       'miss-changed': s.missChangedUnits,
       'miss-unchanged': s.missUnchangedUnits,
       rejected: s.rejectedUnits,
@@ -91,6 +94,7 @@ const KEY_INPUT_FIELDS = [
   'promptVersion',
   'cacheSchema',
   'splitterVersion',
+  'languages',
 ] as const satisfies readonly (keyof KeyInputs)[];
 
 /**
@@ -165,5 +169,6 @@ function isKeyInputs(x: unknown): x is KeyInputs {
 
 /** The key inputs in one line, for people (`explain`, `fix --trace`). */
 export function formatKeyInputs(k: KeyInputs): string {
-  return `model ${k.modelId} (${k.modelLabel}), prompt version ${k.promptVersion}, scope ${k.scope}, cache schema ${k.cacheSchema}, splitter version ${k.splitterVersion}`;
+  const languages = k.languages === undefined ? '' : `, languages ${k.languages}`;
+  return `model ${k.modelId} (${k.modelLabel}), prompt version ${k.promptVersion}, scope ${k.scope}, cache schema ${k.cacheSchema}, splitter version ${k.splitterVersion}${languages}`;
 }

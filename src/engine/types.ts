@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { LineStore } from '../cache/types.js';
+import type { LineStore, RejectionHow } from '../cache/types.js';
 import type { FrozenReason, SkipReason } from '../markdown/types.js';
 import type { Budget, UnitFixer } from '../model/types.js';
 import type { FileParser } from './parser.js';
@@ -31,6 +31,11 @@ export type UnitOutcome =
    */
   | `rewrite-withheld:${string}`
   | 'held-hit'
+  /**
+   * A maintainer rejected docs-fix's rewrite of this unit in this repository (closed its pull request
+   * unmerged, or reverted the edit on the bot branch): served as it is, never sent to the model.
+   */
+  | 'rejected-by-maintainer'
   | 'miss-changed'
   | 'miss-unchanged'
   | `rejected:${string}`
@@ -63,6 +68,8 @@ export interface KeyInputs {
   readonly promptVersion: string;
   readonly cacheSchema: number;
   readonly splitterVersion: number;
+  /** The languages edited (sorted, comma-joined; `*` for all) when the run guarded languages. */
+  readonly languages?: string;
 }
 
 /** One prose unit's decision (or one frozen line's, in a full trace). */
@@ -77,6 +84,8 @@ export interface UnitTrace {
   readonly before: string;
   /** The text served, when the unit changed. */
   readonly after?: string;
+  /** For `rejected-by-maintainer`: who, in which pull request, and how. */
+  readonly maintainer?: { readonly by: string; readonly pullRequest: number; readonly how: RejectionHow };
 }
 
 export interface RunSummary {
@@ -104,6 +113,8 @@ export interface RunSummary {
   missUnchangedUnits: number;
   /** Units served from held entries (earlier rejected answers), kept unchanged. */
   heldHits: number;
+  /** Units kept as they are because a maintainer rejected docs-fix's rewrite of them in this repository. */
+  rejectedByMaintainer: number;
   /** Distinct units sent to the model. */
   modelUnits: number;
   /** Their source lines. */
@@ -152,6 +163,22 @@ export interface EngineContext {
   readonly units?: 'prose' | 'line';
   /** False turns file-level fixpoints off (neither looked up nor stored); default on. */
   readonly fileFixpoints?: boolean;
+  /**
+   * `owner/name` of the repository the files are from: units a maintainer rejected the rewrite of there
+   * are served as they are (`rejected-by-maintainer`). Without it no rejection is looked up (the CLI on
+   * its own).
+   */
+  readonly repository?: string;
+  /**
+   * The repository's vocabulary: admission rejects an answer, fresh or cached, that changes, drops or
+   * re-cases an occurrence of a term (`vocabulary-changed`). The fixer should be built with the same list.
+   */
+  readonly vocabulary?: readonly string[];
+  /**
+   * The languages the repository edits (config `languages`): units in another language are frozen as
+   * `language:<code>`. Without it (or with `*`) no unit is frozen for its language.
+   */
+  readonly languages?: readonly string[];
 }
 
 export interface FixResult {

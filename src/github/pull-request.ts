@@ -162,6 +162,10 @@ export interface BranchCommit {
   readonly author: string | null;
   readonly committer: string | null;
   readonly message: string;
+  /** Parent SHAs (two or more: a merge). */
+  readonly parents: readonly string[];
+  /** When it was authored (ISO 8601), when GitHub says. */
+  readonly date?: string;
 }
 
 export interface BotBranchState {
@@ -177,12 +181,19 @@ export interface BotBranchState {
   readonly mergeBaseSha: string | null;
   /** Where `base` itself points now (the compare's base commit). */
   readonly baseHeadSha: string;
+  /** The tree of `baseHeadSha`. */
+  readonly baseHeadTreeSha: string;
   /** Blob SHA of each file the branch changes (removed files map to null). */
   readonly blobs: ReadonlyMap<string, string | null>;
 }
 
 /** GitHub's web editor commits as `web-flow`; the author is the person. */
 const WEB_FLOW = 'web-flow';
+
+/** Whether the app authored and committed a commit (through the API, or GitHub's web flow on its behalf). */
+export function isBotCommit(c: Pick<BranchCommit, 'author' | 'committer'>, botLogin: string): boolean {
+  return c.author === botLogin && (c.committer === botLogin || c.committer === WEB_FLOW);
+}
 
 /**
  * One compare `base...docs-fix/<base>` tells what the bot branch holds: its head, the commits not written by the
@@ -209,9 +220,10 @@ export async function inspectBotBranch(
     author: c.author?.login ?? null,
     committer: c.committer?.login ?? null,
     message: c.commit.message,
+    parents: c.parents.map((p) => p.sha),
+    ...(c.commit.author?.date ? { date: c.commit.author.date } : {}),
   }));
-  const isBot = (c: BranchCommit): boolean =>
-    c.author === input.botLogin && (c.committer === input.botLogin || c.committer === WEB_FLOW);
+  const isBot = (c: BranchCommit): boolean => isBotCommit(c, input.botLogin);
   const files = (data.files ?? []).filter((f) => f.status !== 'removed').map((f) => f.filename);
   const last = data.commits[data.commits.length - 1];
   const blobs = new Map(
@@ -224,6 +236,7 @@ export async function inspectBotBranch(
     truncated: (data.files?.length ?? 0) >= 300 || data.commits.length < data.total_commits,
     mergeBaseSha: (data.merge_base_commit as { sha?: string } | null)?.sha ?? null,
     baseHeadSha: data.base_commit.sha,
+    baseHeadTreeSha: data.base_commit.commit.tree.sha,
     blobs,
   };
 }

@@ -39,6 +39,11 @@ export function summaryTable(summary: RunSummary): string {
     ['Paragraphs and headings sent to the model', summary.modelUnits],
     ['Paragraphs and headings held (a rewrite was rejected)', summary.heldUnits],
   ];
+  if (summary.rejectedByMaintainer > 0)
+    rows.push([
+      'Paragraphs and headings left as they are (a maintainer rejected the edit)',
+      summary.rejectedByMaintainer,
+    ]);
   if (summary.unansweredUnits > 0)
     rows.push(['Paragraphs and headings the model did not answer (left unchanged)', summary.unansweredUnits]);
   if (summary.overBudgetUnits > 0)
@@ -97,7 +102,8 @@ export function renderPullRequestBody(input: RenderInput & { readonly base: stri
     '',
     '',
     'Comment `/docs-fix` on a pull request to run it there (`/docs-fix check` only reports). This pull request is',
-    'updated in place by later pushes; a commit by someone else on its branch stops the updates.',
+    'updated in place by later pushes. Closing it unmerged tells docs-fix not to propose these edits again;',
+    'a commit of yours on its branch is kept, and what you put back or rewrite there is left as you made it.',
   ].join('\n');
   const budget = BODY_LIMIT - head.length - tail.length - 64;
   return head + diffBlock(input.diff, budget) + tail;
@@ -146,6 +152,7 @@ export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInpu
     ['Units sent to the model, unchanged', units['miss-unchanged']],
     ...reasonRows('Units rejected', decisions.rejectedByReason),
     ['Units held (an earlier answer was rejected)', units['held-hit']],
+    ['Units a maintainer rejected the edit of (left as they are)', units['rejected-by-maintainer']],
     ['Units over budget (left for a later run)', units['over-budget']],
     ['Units the model did not answer', units.unanswered],
     ...reasonRows('Lines frozen', decisions.frozenByReason),
@@ -165,6 +172,7 @@ export function decisionsSection(decisions: DecisionSummary, keyInputs?: KeyInpu
         `scope ${inlineCode(keyInputs.scope)}`,
         `cache schema ${keyInputs.cacheSchema}`,
         `splitter version ${keyInputs.splitterVersion}`,
+        ...(keyInputs.languages !== undefined ? [`languages ${inlineCode(keyInputs.languages)}`] : []),
       ].join(', '),
     );
   }

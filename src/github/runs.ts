@@ -3,8 +3,9 @@
 import type { Logger } from 'pino';
 import type { LineStore } from '../cache/types.js';
 import type { RepoConfig } from '../config/schema.js';
+import type { Vocabulary } from '../config/vocabulary.js';
 import { keepWithinLimits, pathFilter } from '../engine/files.js';
-import { fixFiles, knownFileFixpoints } from '../engine/fix.js';
+import { fixFiles, knownFileFixpoints, lineKeyFor } from '../engine/fix.js';
 import type { FileParser } from '../engine/parser.js';
 import { summariseDecisions } from '../engine/trace.js';
 import type { FixResult, RunSummary, SourceFile } from '../engine/types.js';
@@ -20,7 +21,8 @@ import {
   type GitHubClient,
   type RepoRef,
 } from './client.js';
-import { branchHead, commitFiles, deleteBranch } from './commit.js';
+import { mergeCommitOnto } from './branch-merge.js';
+import { branchHead, commitFiles, deleteBranch, moveBranch } from './commit.js';
 import {
   commentOnce,
   hasWritePermission,
@@ -35,12 +37,22 @@ import {
   botBranch,
   botBranchHolds,
   type BotBranchState,
+  type BotPullRequest,
   closeBotPullRequest,
   findBotPullRequest,
   inspectBotBranch,
+  isBotBranch,
+  isBotCommit,
   pullRequestFiles,
   upsertBotPullRequest,
 } from './pull-request.js';
+import {
+  forgetRejections,
+  personCommitDecisions,
+  proposedRewrites,
+  pullRequestCommits,
+  recordRejections,
+} from './rejections.js';
 
 export const CONVERGENCE_CHECK_NAME = 'docs-fix / convergence';
 
@@ -58,7 +70,8 @@ export interface RunDeps {
   /** Tenant boundary of the line cache: the installation, never anything from the repository. */
   readonly scope: string;
   readonly store: LineStore;
-  readonly fixerFor: (styleGuide: string) => UnitFixer;
+  /** The model for a repository's style guide and vocabulary (both are part of its prompt version). */
+  readonly fixerFor: (styleGuide: string, vocabulary?: readonly string[]) => UnitFixer;
   readonly limits: RunLimits;
   /** The app's own login, `<slug>[bot]`. */
   readonly botLogin: string;
@@ -82,7 +95,17 @@ export interface RunOutcome {
   readonly pullRequest?: number;
 }
 
-type Config = { config: RepoConfig; styleGuide: string };
+type Config = { config: RepoConfig; styleGuide: string; vocabulary: Vocabulary };
+
+const repositoryOf = (deps: RunDeps): string => `${deps.repo.owner}/${deps.repo.repo}`;
+const fixerOf = (deps: RunDeps, cfg: Config): UnitFixer =>
+  deps.fixerFor(cfg.styleGuide, cfg.vocabulary.terms);
+/** Where a repository's maintainers' rejections are stored: the installation's scope and the repository. */
+const rejectionsOf = (deps: RunDeps) => ({
+  store: deps.store,
+  scope: deps.scope,
+  repository: repositoryOf(deps),
+});
 
 /** Loads and validates the config; an invalid one is reported on a check run and stops the run. */
 async function configOrReport(
@@ -104,7 +127,8 @@ async function configOrReport(
   const loaded: LoadedConfig = unreadable
     ? { ok: false, error: unreadable }
     : await loadRepoConfig(deps.octokit, deps.repo, raw, { ref: headSha });
-  if (loaded.ok) return { config: loaded.config, styleGuide: loaded.styleGuide };
+  if (loaded.ok)
+    return { config: loaded.config, styleGuide: loaded.styleGuide, vocabulary: loaded.vocabulary };
   if (deps.checkRuns === false) throw loaded.error;
   onInvalid?.(loaded.error);
   await completeCheckRun(deps.octokit, deps.repo, {
@@ -135,7 +159,8 @@ async function withoutKnownFixpoints(
   const skip = await knownFileFixpoints(withSha, {
     store: deps.store,
     scope: deps.scope,
-    fixer: deps.fixerFor(cfg.styleGuide),
+    fixer: fixerOf(deps, cfg),
+    languages: cfg.config.languages,
   });
   return {
     toRead: toRead.filter((f) => typeof f === 'string' || !skip.has(f.path)),
@@ -151,8 +176,11 @@ async function runEngine(
 ): Promise<FixResult> {
   const fixed = await fixFiles(files, {
     store: deps.store,
-    fixer: deps.fixerFor(cfg.styleGuide),
+    fixer: fixerOf(deps, cfg),
     scope: deps.scope,
+    repository: repositoryOf(deps),
+    vocabulary: cfg.vocabulary.terms,
+    languages: cfg.config.languages,
     budget: {
       maxLines: Math.min(cfg.config.maxLinesPerRun, deps.limits.maxLines),
       maxTokens: deps.limits.maxTokens,
@@ -196,6 +224,8 @@ async function proposeOnBotBranch(
     result: FixResult;
     /** The bot branch as inspected earlier in this run (null: it does not exist); inspected here when absent. */
     state?: BotBranchState | null;
+    /** What people's commits on it taught, when learned earlier in this run (see `learnBeforeRun`). */
+    people?: PeopleOnBranch;
   },
 ): Promise<{ text: string; pullRequest?: number }> {
   const { octokit, repo } = deps;
@@ -205,18 +235,16 @@ async function proposeOnBotBranch(
       ? (input.state ?? undefined)
       : await inspectBotBranch(octokit, repo, { base: input.base, botLogin: deps.botLogin });
   // No bot branch means no open bot pull request (deleting the head branch closes it for good).
-  const existing = state ? await findBotPullRequest(octokit, repo, input.base) : undefined;
+  const existing = input.people
+    ? input.people.pullRequest
+    : state
+      ? await findBotPullRequest(octokit, repo, input.base)
+      : undefined;
   if (state && state.humanCommits.length > 0) {
-    if (existing) {
-      await commentOnce(
-        octokit,
-        repo,
-        existing.number,
-        '<!-- docs-fix:human-commit -->',
-        `Someone other than docs-fix committed to \`${branch}\`, so docs-fix stops updating this pull request. Merge or close it; docs-fix will open a new one afterwards.`,
-      );
-    }
-    return { text: `${branch} has human commits: left alone`, pullRequest: existing?.number };
+    // A branch people committed to without an open pull request is not docs-fix's to revive.
+    if (!existing) return { text: `${branch} has human commits: left alone` };
+    const learned = input.people?.learned ?? (await learnFromPeople(deps, input.cfg, existing.number));
+    return maintainWithPeople(deps, { ...input, state, existing, learned });
   }
   if (input.result.patches.length === 0) {
     if (existing) {
@@ -272,6 +300,171 @@ async function proposeOnBotBranch(
     return { text: 'nothing to fix' };
   }
   return { text: `pull request #${upsert.number} ${upsert.outcome}`, pullRequest: upsert.number };
+}
+
+/** The open bot pull request of a branch people committed to, and what their commits taught. */
+interface PeopleOnBranch {
+  readonly pullRequest?: BotPullRequest;
+  readonly learned?: Learned;
+}
+
+/**
+ * Before a run over a branch whose bot pull request people committed to: learn from their commits first,
+ * so that the run (and its check run) already leaves what they reverted or wrote.
+ */
+async function learnBeforeRun(
+  deps: RunDeps,
+  cfg: Config,
+  base: string,
+  state: BotBranchState | undefined,
+): Promise<PeopleOnBranch | undefined> {
+  if (!state || state.humanCommits.length === 0) return undefined;
+  const pullRequest = await findBotPullRequest(deps.octokit, deps.repo, base);
+  if (!pullRequest) return { pullRequest };
+  return { pullRequest, learned: await learnFromPeople(deps, cfg, pullRequest.number) };
+}
+
+/** What docs-fix learned from people's commits on its branch. */
+interface Learned {
+  /** docs-fix's rewrites they put back or wrote otherwise: recorded as rejected. */
+  readonly reverted: number;
+  /** Units they wrote otherwise: stored as fixpoints (a person's word is final). */
+  readonly written: number;
+}
+
+/**
+ * Reads people's commits on the bot pull request against docs-fix's own: a unit put back to its original
+ * text rejects that rewrite (as closing the pull request would), a unit written otherwise is stored as a
+ * fixpoint under the run's keys. Idempotent: every run re-reads them (a later commit may revert more).
+ */
+async function learnFromPeople(deps: RunDeps, cfg: Config, pull: number): Promise<Learned> {
+  const { octokit, repo } = deps;
+  const commits = await pullRequestCommits(octokit, repo, pull);
+  const proposed = await proposedRewrites(octokit, repo, { pull, botLogin: deps.botLogin, commits });
+  const people = commits.filter((c) => !isBotCommit(c, deps.botLogin));
+  const decisions = await personCommitDecisions(octokit, repo, people, proposed);
+  const rejection = (d: (typeof decisions)[number], how: 'reverted' | 'rewritten') => ({
+    pullRequest: pull,
+    how,
+    by: d.commit.author ?? d.commit.committer ?? 'unknown',
+    at: d.commit.date ?? new Date().toISOString(),
+    commit: d.commit.sha,
+  });
+  // A rewrite the person replaced with their own text is rejected too: the text it started from (still on
+  // the base) must not get docs-fix's version proposed again either.
+  const reverted = await recordRejections(
+    rejectionsOf(deps),
+    decisions.flatMap((d) => [
+      ...d.reverted.map((rewrite) => ({ rewrite, rejection: rejection(d, 'reverted') })),
+      ...d.rewritten.map((rewrite) => ({ rewrite, rejection: rejection(d, 'rewritten') })),
+    ]),
+  );
+  const keyOf = lineKeyFor({ scope: deps.scope, fixer: fixerOf(deps, cfg) });
+  const written = new Set(decisions.flatMap((d) => d.written.map((u) => keyOf(u.kind, u.text))));
+  await deps.store.write([...written].map((key) => ({ op: 'fixpoint' as const, key })));
+  if (reverted > 0 || written.size > 0)
+    deps.log.info({ pull, reverted, written: written.size }, "learned from people's commits");
+  return { reverted, written: written.size };
+}
+
+/**
+ * Keeps maintaining a bot pull request people committed to: their commits stay (no force-push), the
+ * base's new commits come in as a merge commit (as GitHub's "Update branch" makes), and docs-fix's new
+ * edits go on top as one commit, made from the branch's own version of the files, so that nothing a person
+ * edited is touched (their reverts are rejections, their texts fixpoints). When both sides changed the same
+ * file docs-fix leaves the branch and says so once.
+ */
+async function maintainWithPeople(
+  deps: RunDeps,
+  input: {
+    base: string;
+    cfg: Config;
+    result: FixResult;
+    state: BotBranchState;
+    existing: BotPullRequest;
+    learned: Learned;
+  },
+): Promise<{ text: string; pullRequest?: number }> {
+  const { octokit, repo } = deps;
+  const { state, existing, cfg, learned } = input;
+  const branch = botBranch(input.base);
+  const pull = existing.number;
+  await commentOnce(
+    octokit,
+    repo,
+    pull,
+    '<!-- docs-fix:human-commit -->',
+    [
+      `Someone other than docs-fix committed to \`${branch}\`. docs-fix keeps this pull request up to date without rewriting those commits, and never touches what people changed here:`,
+      `- an edit someone put back or wrote otherwise is not proposed again in this repository (${learned.reverted} so far; comment \`/docs-fix forget\` to undo);`,
+      `- a paragraph or heading written otherwise is kept as written (${learned.written} so far).`,
+    ].join('\n'),
+  );
+  let parent = state.headSha;
+  let parentTree: string | undefined;
+  if (state.mergeBaseSha !== null && state.mergeBaseSha !== state.baseHeadSha) {
+    if (state.truncated)
+      return { text: `${branch} is too far from ${input.base} to merge: left as it is`, pullRequest: pull };
+    const merge = await mergeCommitOnto(octokit, repo, {
+      branchHead: state.headSha,
+      baseHead: state.baseHeadSha,
+      baseTreeSha: state.baseHeadTreeSha,
+      mergeBase: state.mergeBaseSha,
+      branchFiles: state.blobs,
+      message: `Merge ${input.base} into ${branch}`,
+    });
+    if (!merge.merged) {
+      await commentOnce(
+        octokit,
+        repo,
+        pull,
+        `<!-- docs-fix:merge-conflict ${state.baseHeadSha} -->`,
+        `\`${input.base}\` changed files this pull request also changes (${merge.conflicts.map((c) => `\`${c}\``).join(', ')}), so docs-fix cannot bring it up to date by itself. Merge \`${input.base}\` into \`${branch}\` (for example with "Update branch") and docs-fix will carry on from there.`,
+      );
+      return { text: `${branch} conflicts with ${input.base}: left as it is`, pullRequest: pull };
+    }
+    parent = merge.sha;
+    parentTree = merge.treeSha;
+  }
+  // The branch's own version of the files the base run examined and of those the branch changes.
+  const matches = pathFilter(cfg.config);
+  const paths = [
+    ...new Set([
+      ...input.result.files.filter((f) => !f.outcome.startsWith('skipped:')).map((f) => f.path),
+      ...state.files,
+    ]),
+  ].filter(matches);
+  const read = await readFiles(octokit, repo, parent, paths);
+  const { files } = keepWithinLimits(read, deps.limits);
+  const result = await runEngine(deps, files, cfg);
+  if (result.patches.length === 0 && parent === state.headSha) {
+    return { text: `pull request #${pull} is up to date (people's commits kept)`, pullRequest: pull };
+  }
+  // No force: the new commit descends from the head inspected, and GitHub refuses anything else.
+  if (result.patches.length > 0) {
+    await commitFiles(octokit, repo, {
+      branch,
+      parentSha: parent,
+      ...(parentTree ? { baseTreeSha: parentTree } : {}),
+      files: result.patches.map((p) => ({ path: p.path, bytes: p.after })),
+      message: `docs: copy edits by docs-fix\n\n${result.summary.changedLines} lines in ${result.patches.length} files, on top of people's commits.`,
+      expectedHeadSha: state.headSha,
+    });
+  } else {
+    await moveBranch(octokit, repo, { branch, sha: parent, expected: state.headSha, force: false });
+  }
+  await upsertBotPullRequest(octokit, repo, {
+    base: input.base,
+    title: existing.title,
+    body: renderPullRequestBody({
+      base: input.base,
+      summary: result.summary,
+      diff: result.diff,
+      files: result.patches.map((p) => p.path),
+    }),
+    existing,
+  });
+  return { text: `pull request #${pull} updated on top of people's commits`, pullRequest: pull };
 }
 
 async function reportCheck(
@@ -355,6 +548,7 @@ export async function runPush(
     changed.files.map((f) => [typeof f === 'string' ? f : f.path, f]),
   );
   for (const path of state?.files ?? []) if (!toRead.has(path) && matches(path)) toRead.set(path, path);
+  const people = await learnBeforeRun(deps, cfg, spec.branch, state);
   const unknown = await withoutKnownFixpoints(deps, cfg, [...toRead.values()]);
   const read = await readFiles(deps.octokit, deps.repo, after, unknown.toRead);
   const { files, skipped } = keepWithinLimits(read, deps.limits);
@@ -371,6 +565,7 @@ export async function runPush(
       cfg,
       result,
       state: state ?? null,
+      ...(people ? { people } : {}),
     });
     note = proposed.text;
     pullRequest = proposed.pullRequest;
@@ -382,7 +577,7 @@ export async function runPush(
 /** `/docs-fix` or `/docs-fix check` on a pull request. */
 export async function runCommand(
   deps: RunDeps,
-  spec: { command: 'fix' | 'check'; pull: number; commentId: number; commenter: string },
+  spec: { command: 'fix' | 'check' | 'forget'; pull: number; commentId: number; commenter: string },
 ): Promise<RunOutcome> {
   const { octokit, repo } = deps;
   await reactEyes(octokit, repo, spec.commentId);
@@ -416,6 +611,7 @@ export async function runCommand(
     );
     return { summary: `${spec.commenter} may not run commands` };
   }
+  if (spec.command === 'forget') return forgetCommand(deps, pr, spec.commenter);
   if (pr.state !== 'open') {
     await replyToComment(
       octokit,
@@ -523,6 +719,8 @@ export async function runConvergenceCheck(
     .filter(([path]) => /\.(md|mdx|markdown)$/i.test(path) && matches(path))
     .map(([path, sha]) => ({ path, sha }))
     .sort((a, b) => a.path.localeCompare(b.path));
+  const state = await inspectBotBranch(octokit, repo, { base, botLogin: deps.botLogin });
+  const people = await learnBeforeRun(deps, cfg, base, state);
   // Blobs known to be at a fixpoint are neither read nor counted against the file limit.
   const unknown = await withoutKnownFixpoints(deps, cfg, candidates);
   const toRead = unknown.toRead as { path: string; sha: string }[];
@@ -554,6 +752,8 @@ export async function runConvergenceCheck(
       baseTreeSha: branch.commit.commit.tree.sha,
       cfg,
       result,
+      state: state ?? null,
+      ...(people ? { people } : {}),
     });
     note = `${note} ${proposed.text}.`;
     pullRequest = proposed.pullRequest;
@@ -562,14 +762,109 @@ export async function runConvergenceCheck(
   return { summary: note, result, pullRequest };
 }
 
-/** A bot pull request was closed or merged: delete its branch unless a human committed to it. */
+/**
+ * A bot pull request was closed or merged. Closed without merging by a person: every rewrite docs-fix
+ * proposed in it is recorded as rejected in this repository, said once on the pull request, and the branch
+ * is deleted (GitHub's "Restore branch" brings it back). Merged: its rewrites are fixpoints already; the
+ * branch is deleted unless people committed to it.
+ */
 export async function runPullRequestClosed(
   deps: RunDeps,
-  spec: { branch: string; base: string },
+  spec: {
+    branch: string;
+    base: string;
+    pull?: number;
+    merged?: boolean;
+    /** The person who closed it unmerged (the app leaves this out for bots, itself included). */
+    closedBy?: string;
+    closedAt?: string;
+  },
 ): Promise<RunOutcome> {
+  let recorded = '';
+  const rejectedByPerson = spec.merged === false && spec.closedBy !== undefined && spec.pull !== undefined;
+  if (rejectedByPerson) {
+    const pull = spec.pull!;
+    const proposed = await proposedRewrites(deps.octokit, deps.repo, { pull, botLogin: deps.botLogin });
+    const at = spec.closedAt ?? new Date().toISOString();
+    const n = await recordRejections(
+      rejectionsOf(deps),
+      proposed.map((rewrite) => ({
+        rewrite,
+        rejection: { pullRequest: pull, how: 'closed' as const, by: spec.closedBy!, at },
+      })),
+    );
+    if (n > 0) {
+      await commentOnce(
+        deps.octokit,
+        deps.repo,
+        pull,
+        `<!-- docs-fix:rejected ${at} -->`,
+        `@${spec.closedBy} closed this pull request without merging it, so docs-fix will not propose its ${n} edit${n === 1 ? '' : 's'} again in this repository: later runs leave those paragraphs and headings as they are.\n\nTo undo this, comment \`/docs-fix forget\` here (write access needed), or restore the branch and reopen this pull request.`,
+      );
+    }
+    recorded = `${n} edits recorded as rejected; `;
+  }
   const state = await inspectBotBranch(deps.octokit, deps.repo, { base: spec.base, botLogin: deps.botLogin });
-  if (!state) return { summary: 'branch already gone' };
-  if (state.humanCommits.length > 0) return { summary: `${spec.branch} has human commits: kept` };
+  if (!state) return { summary: `${recorded}branch already gone` };
+  // People's commits stay reachable from a closed pull request: its branch can go (and be restored).
+  if (state.humanCommits.length > 0 && !rejectedByPerson)
+    return { summary: `${spec.branch} has human commits: kept` };
   await deleteBranch(deps.octokit, deps.repo, spec.branch);
-  return { summary: `deleted ${spec.branch}` };
+  return { summary: `${recorded}deleted ${spec.branch}` };
+}
+
+/** A bot pull request a person closed was reopened: the rejections its closing recorded are forgotten. */
+export async function runPullRequestReopened(
+  deps: RunDeps,
+  spec: { pull: number; reopenedBy: string },
+): Promise<RunOutcome> {
+  const proposed = await proposedRewrites(deps.octokit, deps.repo, {
+    pull: spec.pull,
+    botLogin: deps.botLogin,
+  });
+  const n = await forgetRejections(rejectionsOf(deps), proposed, spec.pull, 'closed');
+  if (n > 0) {
+    await replyToComment(
+      deps.octokit,
+      deps.repo,
+      spec.pull,
+      `@${spec.reopenedBy} reopened this pull request, so docs-fix forgot the ${n} edit${n === 1 ? '' : 's'} it had recorded as rejected when it was closed: it may propose them again.`,
+    );
+  }
+  return { summary: `forgot ${n} rejections recorded when #${spec.pull} was closed` };
+}
+
+/** `/docs-fix forget` on a bot pull request: every rejection recorded from it (closed or reverted) goes. */
+async function forgetCommand(
+  deps: RunDeps,
+  pr: {
+    number: number;
+    head: { ref: string; repo: { full_name: string } | null };
+    base: { repo: { full_name: string } };
+  },
+  commenter: string,
+): Promise<RunOutcome> {
+  if (!isBotBranch(pr.head.ref) || pr.head.repo?.full_name !== pr.base.repo.full_name) {
+    await replyToComment(
+      deps.octokit,
+      deps.repo,
+      pr.number,
+      "`/docs-fix forget` works on docs-fix's own pull requests: it forgets the edits recorded as rejected there.",
+    );
+    return { summary: 'forget: not a docs-fix pull request' };
+  }
+  const proposed = await proposedRewrites(deps.octokit, deps.repo, {
+    pull: pr.number,
+    botLogin: deps.botLogin,
+  });
+  const n = await forgetRejections(rejectionsOf(deps), proposed, pr.number);
+  await replyToComment(
+    deps.octokit,
+    deps.repo,
+    pr.number,
+    n > 0
+      ? `Done, @${commenter}: docs-fix forgot the ${n} edit${n === 1 ? '' : 's'} it had recorded as rejected in this pull request, and may propose them again on the next push.`
+      : 'docs-fix had recorded no rejected edit from this pull request: nothing to forget.',
+  );
+  return { summary: `forgot ${n} rejections of #${pr.number}` };
 }

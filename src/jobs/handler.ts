@@ -15,6 +15,7 @@ import {
   runCommand,
   runConvergenceCheck,
   runPullRequestClosed,
+  runPullRequestReopened,
   runPush,
   type RunDeps,
   type RunLimits,
@@ -50,7 +51,7 @@ export interface JobHandlerDeps {
   /** The app's own login; looked up once through the app's JWT when not given. */
   readonly botLogin?: () => Promise<string>;
   readonly store: LineStore;
-  readonly fixerFor: (styleGuide: string) => UnitFixer;
+  readonly fixerFor: (styleGuide: string, vocabulary?: readonly string[]) => UnitFixer;
   readonly limits: RunLimits;
   readonly schedules?: { upsertSchedule(repo: RepoRef, schedule: string): Promise<unknown> };
   readonly recordRun?: (summary: RunSummary) => void;
@@ -144,7 +145,15 @@ async function runRepositoryJob(
       const out = await runPullRequestClosed(run, {
         branch: spec.branch,
         base: spec.branch.slice(BOT_BRANCH_PREFIX.length),
+        pull: spec.pull,
+        ...(spec.merged !== undefined ? { merged: spec.merged } : {}),
+        ...(spec.closedBy ? { closedBy: spec.closedBy } : {}),
+        ...(spec.closedAt ? { closedAt: spec.closedAt } : {}),
       });
+      return { summary: out.summary };
+    }
+    case 'pr-reopened': {
+      const out = await runPullRequestReopened(run, { pull: spec.pull, reopenedBy: spec.reopenedBy });
       return { summary: out.summary };
     }
     case 'shadow': {

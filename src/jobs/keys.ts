@@ -24,7 +24,8 @@ export const SCHEDULED_CHECK_BUCKET_MS = 60 * 60 * 1000;
  * - push: repository, branch, `after` SHA
  * - command: repository, pull request, command, and the head SHA when the event carried it, else the comment
  *   id (a redelivered comment is one job; a repeated comment on the same head is skipped by the worker)
- * - pr-closed: repository, pull request, head branch
+ * - pr-closed: repository, pull request, head branch, and when it was closed when the event says
+ * - pr-reopened: repository, pull request, and when it was reopened
  * - scheduled-check: repository, branch, and the hour (`now`) it was asked for
  * - shadow: repository and shadow run id (a run examines each repository once)
  * - shadow-sample: the time asked (its scheduler's jobs carry BullMQ's ids instead)
@@ -40,7 +41,9 @@ export function jobIdFor(spec: JobSpec, now: number = Date.now()): string {
     case 'command':
       return `command-${digest(['command', slug, spec.pull, spec.command, spec.headSha ? spec.headSha.toLowerCase() : `comment:${spec.commentId}`])}`;
     case 'pr-closed':
-      return `pr-closed-${digest(['pr-closed', slug, spec.pull, spec.branch])}`;
+      return `pr-closed-${digest(['pr-closed', slug, spec.pull, spec.branch, ...(spec.closedAt ? [spec.closedAt] : [])])}`;
+    case 'pr-reopened':
+      return `pr-reopened-${digest(['pr-reopened', slug, spec.pull, spec.reopenedAt])}`;
     case 'scheduled-check':
       return `scheduled-check-${digest(['scheduled-check', slug, spec.branch ?? '', Math.floor(now / SCHEDULED_CHECK_BUCKET_MS)])}`;
     case 'shadow':

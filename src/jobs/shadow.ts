@@ -40,7 +40,7 @@ import { PermanentJobError, type JobOutcome, type JobSpec, type RepoRef } from '
 /** What a worker needs to run `shadow` jobs. */
 export interface ShadowJobDeps {
   /** The candidate for a repository's style guide; called once per use (a fresh instance each time). */
-  readonly candidateFor: (styleGuide: string) => UnitFixer;
+  readonly candidateFor: (styleGuide: string, vocabulary?: readonly string[]) => UnitFixer;
   readonly reports: ShadowReportStore;
   readonly prices?: Prices;
   /** `ask` (default) or `unknown`: see engine/shadow. */
@@ -291,7 +291,7 @@ export interface ShadowRunDeps {
   readonly repo: { readonly owner: string; readonly repo: string };
   readonly scope: string;
   readonly store: LineStore;
-  readonly fixerFor: (styleGuide: string) => UnitFixer;
+  readonly fixerFor: (styleGuide: string, vocabulary?: readonly string[]) => UnitFixer;
   readonly limits: RunLimits;
   readonly readConfig: () => Promise<unknown>;
   readonly log: Logger;
@@ -334,8 +334,9 @@ export async function runShadowJob(
     log.warn({ runId: spec.runId, reason }, 'shadow: repository skipped');
     return { summary: `shadow ${spec.runId}: skipped (${reason})` };
   }
-  const current = run.fixerFor(loaded.styleGuide);
-  const candidate = deps.candidateFor(loaded.styleGuide);
+  const vocabulary = loaded.vocabulary.terms;
+  const current = run.fixerFor(loaded.styleGuide, vocabulary);
+  const candidate = deps.candidateFor(loaded.styleGuide, vocabulary);
   if (sameKeys(current, candidate)) {
     throw new PermanentJobError(
       `shadow: the candidate (${candidate.modelId}, prompt ${candidate.promptVersion}) is the current configuration; set DOCS_FIX_SHADOW_* to another model, prompt or simulator`,
@@ -358,8 +359,11 @@ export async function runShadowJob(
     },
     current,
     candidate,
-    recheck: deps.candidateFor(loaded.styleGuide),
+    recheck: deps.candidateFor(loaded.styleGuide, vocabulary),
     currentMisses: deps.currentMisses,
+    vocabulary,
+    languages: loaded.config.languages,
+    repository: `${repo.owner}/${repo.repo}`,
     warm: spec.warm === true,
     ...(deps.prices ? { prices: deps.prices } : {}),
     log,
@@ -397,7 +401,7 @@ export async function runShadowJob(
 export function shadowCandidateFromEnv(
   operator: OperatorEnv,
   readText: (path: string) => string,
-): ((styleGuide: string) => UnitFixer) | undefined {
+): ((styleGuide: string, vocabulary?: readonly string[]) => UnitFixer) | undefined {
   const o = operator;
   const configured = [
     o.DOCS_FIX_SHADOW_PROVIDER,
@@ -430,13 +434,14 @@ export function shadowCandidateFromEnv(
   } catch (err) {
     throw new ConfigError('environment', 'DOCS_FIX_SHADOW_SIM_RULES', (err as Error).message);
   }
-  return (styleGuide) =>
+  return (styleGuide, vocabulary) =>
     createFixer({
       provider: o.DOCS_FIX_SHADOW_PROVIDER ?? o.DOCS_FIX_PROVIDER,
       model: o.DOCS_FIX_SHADOW_MODEL ?? o.DOCS_FIX_MODEL,
       baseURL: o.DOCS_FIX_SHADOW_BASE_URL ?? o.OPENAI_BASE_URL,
       apiKey: o.OPENAI_API_KEY,
       styleGuide,
+      vocabulary,
       ...(systemPrompt !== undefined ? { systemPrompt } : {}),
       batchSize: o.DOCS_FIX_BATCH_SIZE,
       concurrency: o.DOCS_FIX_MODEL_CONCURRENCY,

@@ -26,8 +26,11 @@ export type JobSpec =
     })
   | (RepoRef & {
       readonly kind: 'command';
-      /** `fix` commits or opens a pull request; `check` reports only. */
-      readonly command: 'fix' | 'check';
+      /**
+       * `fix` commits or opens a pull request; `check` reports only; `forget` drops the rejections recorded
+       * from a docs-fix pull request.
+       */
+      readonly command: 'fix' | 'check' | 'forget';
       readonly pull: number;
       readonly commentId: number;
       readonly commenter: string;
@@ -47,6 +50,19 @@ export type JobSpec =
       readonly kind: 'pr-closed';
       readonly pull: number;
       readonly branch: string;
+      readonly merged?: boolean;
+      /** Who closed it without merging, when a person did (its rewrites are then recorded as rejected). */
+      readonly closedBy?: string;
+      /** When it was closed (a pull request closed twice is two jobs). */
+      readonly closedAt?: string;
+    })
+  | (RepoRef & {
+      /** A docs-fix pull request a person closed was reopened: the rejections its closing recorded go. */
+      readonly kind: 'pr-reopened';
+      readonly pull: number;
+      readonly reopenedBy: string;
+      /** When (the pull request's `updated_at`): a pull request reopened twice is two jobs. */
+      readonly reopenedAt: string;
     })
   | (RepoRef & {
       /**

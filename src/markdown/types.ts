@@ -48,7 +48,9 @@ export type FrozenReason =
    */
   | 'dialect'
   /** Switched off by the maintainer: `<!-- docs-fix-disable -->` regions, `docs-fix-disable-next-line`, `docs-fix: false`. */
-  | 'disabled';
+  | 'disabled'
+  /** Prose in a language the repository does not ask docs-fix to edit (the engine's language guard). */
+  | `language:${string}`;
 
 /** Why a whole file is left untouched. */
 export type SkipReason = 'invalid-utf8' | 'binary' | 'too-large' | 'parse-error';

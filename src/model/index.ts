@@ -29,6 +29,7 @@ export {
   promptVersion,
   RESPONSE_FORMATS,
   SYSTEM_PROMPT,
+  termsIn,
   type ChatMessage,
   type PromptTemplate,
   type ResponseFormat,
@@ -83,13 +84,17 @@ export interface FixerOptions {
   readonly apiKey?: string;
   /** The repository's house style, appended to the system prompt (part of the prompt version). */
   readonly styleGuide?: string;
-  /** Terms the repository declares (offline: never changed, given to Harper; part of the prompt version). */
-  readonly vocabulary?: readonly string[];
   /**
    * Replaces the built-in system prompt (a candidate prompt in a shadow run); part of the prompt version,
    * so a different prompt never reads or writes the built-in prompt's cache entries.
    */
   readonly systemPrompt?: string;
+  /**
+   * The repository's vocabulary: terms to keep exactly as written. Named in each request whose units hold
+   * them (the offline editor gives them to Harper and never changes them), and part of the prompt version
+   * (a repository's new term starts fresh cache entries for it).
+   */
+  readonly vocabulary?: readonly string[];
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly timeoutMs?: number;
@@ -113,7 +118,7 @@ export interface FixerOptions {
 export function createFixer(options: FixerOptions): UnitFixer {
   // A rule-based editor in-process: no prompt, no client; its own ids name its engine, data and rules.
   if (options.provider === 'offline') return createOfflineFixer({ vocabulary: options.vocabulary });
-  const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt);
+  const template = defaultTemplate(options.styleGuide ?? '', options.systemPrompt, options.vocabulary);
   const version = promptVersion(template);
   let transport: ChatTransport;
   let modelId: string;

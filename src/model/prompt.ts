@@ -71,6 +71,11 @@ export interface PromptTemplate {
   readonly system: string;
   readonly styleGuide: string;
   readonly modelOptions: Readonly<Record<string, unknown>>;
+  /**
+   * The repository's vocabulary (distinct, sorted): terms to keep exactly as written. A request names the
+   * terms that occur in its units; the prompt version hashes the whole list.
+   */
+  readonly vocabulary?: readonly string[];
 }
 
 /** The system message with the repository's style guide appended (when it has one). */
@@ -80,25 +85,44 @@ export function systemMessage(template: PromptTemplate): string {
   return `${template.system}\n\nHouse style of this repository (follow it within the rules above):\n${guide}`;
 }
 
-/** The built-in template; `system` replaces the built-in system prompt (a candidate prompt). */
-export function defaultTemplate(styleGuide = '', system: string = SYSTEM_PROMPT): PromptTemplate {
+/**
+ * The built-in template; `system` replaces the built-in system prompt (a candidate prompt), `vocabulary` is
+ * the repository's terms (sorted and deduplicated here, so that their order never changes the version).
+ */
+export function defaultTemplate(
+  styleGuide = '',
+  system: string = SYSTEM_PROMPT,
+  vocabulary: readonly string[] = [],
+): PromptTemplate {
+  const terms = [...new Set(vocabulary)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     templateVersion: PROMPT_TEMPLATE_VERSION,
     system,
     styleGuide,
     modelOptions: MODEL_OPTIONS,
+    ...(terms.length > 0 ? { vocabulary: terms } : {}),
   };
 }
 
-/** Short sha256 of everything that shapes the output except the units (16 hex digits). */
+/**
+ * Short sha256 of everything that shapes the output except the units (16 hex digits). A template without
+ * vocabulary hashes as before vocabularies existed, so adding the option reached no existing cache entry.
+ */
 export function promptVersion(template: PromptTemplate): string {
-  const canonical = JSON.stringify([
+  const parts: unknown[] = [
     template.templateVersion,
     template.system,
     template.styleGuide,
     sortKeys(template.modelOptions),
-  ]);
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  ];
+  if (template.vocabulary && template.vocabulary.length > 0) parts.push({ vocabulary: template.vocabulary });
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+/** The vocabulary terms that occur in some text, ignoring case (the model is told the spelling to keep). */
+export function termsIn(vocabulary: readonly string[], text: string): string[] {
+  const lower = text.toLowerCase();
+  return vocabulary.filter((t) => lower.includes(t.toLowerCase()));
 }
 
 function sortKeys(value: unknown): unknown {
@@ -118,11 +142,21 @@ export interface PromptUnit {
   readonly lines: readonly string[];
 }
 
-/** The messages for one batch; the units are renumbered 1..n in order. */
+/**
+ * The messages for one batch; the units are renumbered 1..n in order. The vocabulary terms that occur in
+ * the batch are listed in the system message (a repository may keep thousands; a batch meets a few).
+ */
 export function buildMessages(template: PromptTemplate, units: readonly ModelUnit[]): ChatMessage[] {
   const payload = { units: units.map((u, i): PromptUnit => ({ id: i + 1, kind: u.kind, lines: u.lines })) };
+  const terms = template.vocabulary
+    ? termsIn(template.vocabulary, units.map((u) => u.lines.join('\n')).join('\n'))
+    : [];
+  const vocabulary =
+    terms.length === 0
+      ? ''
+      : `\n\nTerms of this repository: keep every occurrence exactly as written here (spelling and case), even where they look wrong: ${JSON.stringify(terms)}`;
   return [
-    { role: 'system', content: systemMessage(template) },
+    { role: 'system', content: systemMessage(template) + vocabulary },
     { role: 'user', content: JSON.stringify(payload) },
   ];
 }

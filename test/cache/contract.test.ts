@@ -12,8 +12,10 @@ import {
   lineKey,
   openRedisClient,
   redisLineKey,
+  rejectionKey,
   type KeyInput,
   type MaintainedLineStore,
+  type Rejection,
 } from '../../src/cache/index.js';
 import type { LineKind } from '../../src/markdown/types.js';
 import { randomPrefix } from '../support/redis.js';
@@ -113,6 +115,16 @@ const base = {
   kind: 'paragraph',
 } as const;
 const key = (text: string, over: Partial<KeyInput> = {}): string => lineKey({ ...base, text, ...over });
+const rejectedKey = (text: string, repository = 'octo/docs', scope: string = base.scope): string =>
+  rejectionKey({ scope, repository, kind: 'paragraph', text });
+const rejection = (pullRequest: number, over: Partial<Rejection> = {}): Rejection => ({
+  pullRequest,
+  how: 'closed',
+  by: 'alice',
+  at: '2026-11-30T10:00:00Z',
+  proposed: 'The fixed text.',
+  ...over,
+});
 
 describe.each(harnesses)('%s store contract', (_name, make) => {
   let h: Harness;
@@ -311,6 +323,62 @@ describe.each(harnesses)('%s store contract', (_name, make) => {
     ).rejects.toThrow(TypeError);
   });
 
+  it("stores a maintainer's rejection as it was given, with no TTL, over anything; the latest wins", async () => {
+    const r = rejection(12, { proposed: 'lone \ud800 — “quoted”\nsecond line' });
+    await h.store.write([
+      { op: 'reject', key: rejectedKey('A'), rejection: r },
+      { op: 'held', key: rejectedKey('B'), reason: 'r' },
+    ]);
+    await h.store.write([
+      {
+        op: 'reject',
+        key: rejectedKey('B'),
+        rejection: rejection(13, { how: 'reverted', commit: 'abc123', by: 'bob' }),
+      },
+    ]);
+    expect(await h.store.get([rejectedKey('A'), rejectedKey('B')])).toEqual([
+      { type: 'rejected', rejection: r },
+      { type: 'rejected', rejection: rejection(13, { how: 'reverted', commit: 'abc123', by: 'bob' }) },
+    ]);
+    if (h.pttl) expect(await h.pttl(rejectedKey('A'))).toBe(-1);
+    else {
+      h.advance!((TTL_SECONDS + 10) * 1000 * 100);
+      expect((await h.store.get([rejectedKey('A')]))[0]?.type).toBe('rejected');
+    }
+    // Another repository, another scope: other keys.
+    expect(
+      await h.store.get([rejectedKey('A', 'octo/other'), rejectedKey('A', 'octo/docs', 'installation:2')]),
+    ).toEqual([undefined, undefined]);
+    // GitHub names are compared without case.
+    expect(rejectedKey('A', 'Octo/Docs')).toBe(rejectedKey('A'));
+    expect(new Set([rejectedKey('A'), key('A')]).size).toBe(2);
+  });
+
+  it('forgets only the rejections recorded from the pull request (and in the way) it names', async () => {
+    await h.store.write([
+      { op: 'reject', key: rejectedKey('closed 12'), rejection: rejection(12) },
+      { op: 'reject', key: rejectedKey('reverted 12'), rejection: rejection(12, { how: 'reverted' }) },
+      { op: 'reject', key: rejectedKey('closed 120'), rejection: rejection(120) },
+      { op: 'reject', key: rejectedKey('closed 1'), rejection: rejection(1) },
+      { op: 'fixpoint', key: rejectedKey('not a rejection') },
+    ]);
+    const all = ['closed 12', 'reverted 12', 'closed 120', 'closed 1', 'not a rejection'].map((t) =>
+      rejectedKey(t),
+    );
+    const types = async (): Promise<(string | undefined)[]> => (await h.store.get(all)).map((v) => v?.type);
+    // Reopening pull request 12 forgets what its closing recorded, not what a person's revert did.
+    await h.store.write(
+      all.map((k) => ({ op: 'forget' as const, key: k, pullRequest: 12, how: 'closed' as const })),
+    );
+    expect(await types()).toEqual([undefined, 'rejected', 'rejected', 'rejected', 'fixpoint']);
+    // `/docs-fix forget` on 12 forgets both ways; 120 and 1 are other pull requests.
+    await h.store.write(all.map((k) => ({ op: 'forget' as const, key: k, pullRequest: 12 })));
+    expect(await types()).toEqual([undefined, undefined, 'rejected', 'rejected', 'fixpoint']);
+    // Forgetting what is not there is a no-op.
+    await h.store.write([{ op: 'forget', key: rejectedKey('never'), pullRequest: 12 }]);
+    expect(await h.store.get([rejectedKey('never')])).toEqual([undefined]);
+  });
+
   it('counts entries by type and purges one scope only', async () => {
     const other = { scope: 'installation:2' };
     await h.store.write([
@@ -318,9 +386,16 @@ describe.each(harnesses)('%s store contract', (_name, make) => {
       { op: 'held', key: key('H'), reason: 'r' },
       { op: 'fixpoint', key: key('F') },
       { op: 'fixpoint', key: key('F', other) },
+      { op: 'reject', key: rejectedKey('R'), rejection: rejection(7) },
     ]);
-    expect(await h.store.stats(base.scope)).toMatchObject({ entries: 4, fixpoints: 2, rewrites: 1, held: 1 });
-    expect(await h.store.purgeScope(base.scope)).toBe(4);
+    expect(await h.store.stats(base.scope)).toMatchObject({
+      entries: 5,
+      fixpoints: 2,
+      rewrites: 1,
+      held: 1,
+      rejected: 1,
+    });
+    expect(await h.store.purgeScope(base.scope)).toBe(5);
     expect(await h.store.get([key('A'), key('B'), key('F'), key('F', other)])).toEqual([
       undefined,
       undefined,

@@ -24,13 +24,17 @@ type Op =
   | { op: 'fixpoint'; a: number }
   | { op: 'rewrite'; a: number; b: number }
   | { op: 'held'; a: number }
-  | { op: 'confirm'; a: number };
+  | { op: 'confirm'; a: number }
+  | { op: 'reject'; a: number; pr: number }
+  | { op: 'forget'; a: number; pr: number; closed: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('fixpoint' as const), a: fc.nat(5) }),
   fc.record({ op: fc.constant('rewrite' as const), a: fc.nat(5), b: fc.nat(5) }),
   fc.record({ op: fc.constant('held' as const), a: fc.nat(5) }),
   fc.record({ op: fc.constant('confirm' as const), a: fc.nat(5) }),
+  fc.record({ op: fc.constant('reject' as const), a: fc.nat(5), pr: fc.nat(2) }),
+  fc.record({ op: fc.constant('forget' as const), a: fc.nat(5), pr: fc.nat(2), closed: fc.boolean() }),
 );
 const batchesArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 6 }), { maxLength: 5 });
 
@@ -43,7 +47,18 @@ async function apply(store: LineStore, batches: readonly Op[][]): Promise<void> 
         await store.confirmServed([ALL_KEYS[o.a]!]);
       } else if (o.op === 'fixpoint') writes.push({ op: 'fixpoint', key: ALL_KEYS[o.a]! });
       else if (o.op === 'held') writes.push({ op: 'held', key: ALL_KEYS[o.a]!, reason: `r${o.a}` });
-      else writes.push({ op: 'rewrite', key: ALL_KEYS[o.a]!, toKey: ALL_KEYS[o.b]!, text: TEXTS[o.b]! });
+      else if (o.op === 'reject') {
+        const how = o.pr % 2 === 0 ? ('closed' as const) : ('reverted' as const);
+        const rejection = { pullRequest: o.pr, how, by: 'alice', at: '2026-01-01T00:00:00Z', proposed: 'x' };
+        writes.push({ op: 'reject', key: ALL_KEYS[o.a]!, rejection });
+      } else if (o.op === 'forget') {
+        writes.push({
+          op: 'forget',
+          key: ALL_KEYS[o.a]!,
+          pullRequest: o.pr,
+          ...(o.closed ? { how: 'closed' as const } : {}),
+        });
+      } else writes.push({ op: 'rewrite', key: ALL_KEYS[o.a]!, toKey: ALL_KEYS[o.b]!, text: TEXTS[o.b]! });
     }
     if (writes.length > 0) await store.write(writes);
   }

@@ -14,6 +14,8 @@ const heavy = [
   'micromark',
   'zod',
   'harper.js',
+  '@cspell/dict-en-common-misspellings',
+  'franc-min',
   'ioredis',
   'probot',
   'bullmq',

@@ -47,7 +47,7 @@ describe('pull request body', () => {
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body.length).toBeGreaterThan(60_000);
     expect(body).toMatch(/diff truncated: [\d,]+ more lines not shown/);
-    expect(body.trimEnd().endsWith('stops the updates.')).toBe(true);
+    expect(body.trimEnd().endsWith('left as you made it.')).toBe(true);
     // The fence opened for the diff is closed.
     expect(body.match(/^```/gm)).toHaveLength(2);
   });
@@ -86,6 +86,7 @@ const decisions = (overrides: Partial<DecisionSummary> = {}): DecisionSummary =>
     'rewrite-hit': 3,
     'rewrite-withheld': 1,
     'held-hit': 1,
+    'rejected-by-maintainer': 0,
     'miss-changed': 4,
     'miss-unchanged': 2,
     rejected: 3,

@@ -60,6 +60,7 @@ export function summaryOf(overrides: Partial<RunSummary> = {}): RunSummary {
     missChangedUnits: 1,
     missUnchangedUnits: 4,
     heldHits: 1,
+    rejectedByMaintainer: 0,
     modelUnits: 5,
     modelLines: 7,
     modelRequests: 1,

@@ -51,6 +51,36 @@ describe('jobIdFor', () => {
     expect(ids.size).toBe(5);
   });
 
+  it('a pull request closed or reopened twice is two jobs; a redelivery is one', () => {
+    const closed = (closedAt?: string): JobSpec => ({
+      kind: 'pr-closed',
+      installationId: 1,
+      owner: 'octo',
+      repo: 'docs',
+      pull: 3,
+      branch: 'docs-fix/main',
+      merged: false,
+      closedBy: 'alice',
+      ...(closedAt ? { closedAt } : {}),
+    });
+    expect(jobIdFor(closed('2026-11-30T10:00:00Z'))).toBe(jobIdFor(closed('2026-11-30T10:00:00Z')));
+    expect(jobIdFor(closed('2026-11-30T10:00:00Z'))).not.toBe(jobIdFor(closed('2026-12-01T10:00:00Z')));
+    expect(jobIdFor(closed())).toMatch(/^pr-closed-[0-9a-f]{32}$/);
+    const reopened = (reopenedAt: string): JobSpec => ({
+      kind: 'pr-reopened',
+      installationId: 1,
+      owner: 'octo',
+      repo: 'docs',
+      pull: 3,
+      reopenedBy: 'alice',
+      reopenedAt,
+    });
+    expect(jobIdFor(reopened('a'))).toBe(jobIdFor(reopened('a')));
+    expect(jobIdFor(reopened('a'))).not.toBe(jobIdFor(reopened('b')));
+    expect(jobIdFor(reopened('a'))).toMatch(/^pr-reopened-[0-9a-f]{32}$/);
+    expect(jobIdFor(command({ command: 'forget' }))).not.toBe(jobIdFor(command()));
+  });
+
   it('treats a repeated command on the same head as one job, and a new head or command as another', () => {
     expect(jobIdFor(command())).toBe(jobIdFor(command({ commentId: 2002, commenter: 'hubot' })));
     expect(jobIdFor(command())).not.toBe(jobIdFor(command({ headSha: 'b'.repeat(40) })));

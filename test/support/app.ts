@@ -82,8 +82,13 @@ export interface AppHarness {
   push(files: FileSpec, opts?: { branch?: string; author?: string; message?: string }): Promise<void>;
   /** `issue_comment.created` from @octokit/webhooks-examples, adapted; the comment is created in the fake too. */
   commentEvent(number: number, body: string, user: string): Record<string, unknown>;
-  /** `pull_request.closed` from @octokit/webhooks-examples, adapted to the fake's pull request. */
-  pullRequestClosedEvent(number: number): Record<string, unknown>;
+  /**
+   * `pull_request.closed` from @octokit/webhooks-examples, adapted to the fake's pull request (close it in
+   * the fake first); `sender` is who closed it (default the owner, a person).
+   */
+  pullRequestClosedEvent(number: number, sender?: string): Record<string, unknown>;
+  /** `pull_request.reopened` from @octokit/webhooks-examples, adapted to the fake's pull request. */
+  pullRequestReopenedEvent(number: number, sender: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -157,8 +162,8 @@ export async function startApp(
     octokitFor: async (id) => (await probot.auth(id)) as unknown as InstallationClient,
     botLogin: async () => fake.botLogin,
     store,
-    fixerFor: (styleGuide) =>
-      createFixer({ provider: 'sim', model: 'sim', styleGuide, sim: { flipRate: 0 } }),
+    fixerFor: (styleGuide, vocabulary) =>
+      createFixer({ provider: 'sim', model: 'sim', styleGuide, vocabulary, sim: { flipRate: 0 } }),
     limits: {
       maxLines: 5000,
       maxTokens: 2_000_000,
@@ -255,14 +260,25 @@ export async function startApp(
         installation,
       };
     },
-    pullRequestClosedEvent: (number) => {
+    pullRequestClosedEvent: (number, sender = 'octo') => {
       const example = webhookExample('pull_request', 'closed');
       return {
         ...example,
         number,
         pull_request: { ...(example['pull_request'] as object), ...fake.pullShape(fullName, number) },
         repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
-        sender: fake.userShape('octo'),
+        sender: fake.userShape(sender),
+        installation,
+      };
+    },
+    pullRequestReopenedEvent: (number, sender) => {
+      const example = webhookExample('pull_request', 'reopened');
+      return {
+        ...example,
+        number,
+        pull_request: { ...(example['pull_request'] as object), ...fake.pullShape(fullName, number) },
+        repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
+        sender: fake.userShape(sender),
         installation,
       };
     },

@@ -16,6 +16,8 @@
  *   fake.forkRepo('octo/docs', 'mallory'); fake.deleteBranch(repo, branch)
  *   fake.openPullRequest(repo, { head: 'feature' | 'mallory:feature', base?, title?, body?, user? }) → number
  *   fake.mergePullRequest(repo, number, 'merge' | 'squash' | 'rebase', login?)
+ *   fake.closePullRequest(repo, number); fake.reopenPullRequest(repo, number)   // as PATCH state does
+ *   fake.restoreBranch(repo, number)   // the pull request page's "Restore branch": its head ref back at its head
  *   fake.setPermission(repo, 'bob', 'maintain' | 'write' | 'triage' | 'read' | 'admin' | customName, base?)
  *   fake.addIssueComment(repo, number, body, user) → comment id
  *
@@ -63,7 +65,7 @@ import { buildRoutes, type RouteOptions } from './routes.js';
 import { registerViolationSource, type ViolationSource } from '../contract-stats.js';
 import { GitHubContract } from './contract.js';
 import { Shapes } from './shapes.js';
-import { FakeState, type Identity, type RepoState, type Role } from './state.js';
+import { FakeState, type Identity, type PullState, type RepoState, type Role } from './state.js';
 
 export { ZERO_SHA } from './git.js';
 export type { FakeState, Identity, RepoState, Role } from './state.js';
@@ -469,6 +471,40 @@ export class FakeGitHub implements ViolationSource {
     const pull = this.state.pulls.find((p) => p.repo === repo && p.number === number);
     if (!pull) throw new Error(`fake-github: no pull request #${number}`);
     return mergePull(this.state, pull, login ?? repo.owner, { method }).sha;
+  }
+
+  /** Closes an open pull request without merging, as `PATCH …/pulls/{n}` with `state: closed` does. */
+  closePullRequest(fullName: string, number: number): void {
+    const pull = this.pullOf(fullName, number);
+    if (pull.state !== 'open') throw new Error(`fake-github: #${number} is not open`);
+    pull.closedBaseSha = pull.repo.refs.get(`refs/heads/${pull.base}`);
+    pull.state = 'closed';
+    pull.closedAt = pull.updatedAt = this.state.now();
+  }
+
+  /** Reopens a closed pull request, as `PATCH …/pulls/{n}` with `state: open` does (not once merged or headless). */
+  reopenPullRequest(fullName: string, number: number): void {
+    const pull = this.pullOf(fullName, number);
+    if (pull.merged || pull.headDeleted) throw new Error(`fake-github: #${number} cannot be reopened`);
+    pull.closedBaseSha = undefined;
+    pull.closedAt = null;
+    pull.state = 'open';
+    pull.updatedAt = this.state.now();
+  }
+
+  /** "Restore branch" on a closed pull request whose head branch was deleted: the branch back at its head. */
+  restoreBranch(fullName: string, number: number): void {
+    const pull = this.pullOf(fullName, number);
+    if (!pull.headDeleted) throw new Error(`fake-github: the head of #${number} was not deleted`);
+    setRef(this.state, pull.headRepo, `refs/heads/${pull.headRef}`, pull.headSha);
+    pull.headDeleted = false;
+  }
+
+  private pullOf(fullName: string, number: number): PullState {
+    const repo = this.state.repoByFullName(fullName);
+    const pull = this.state.pulls.find((p) => p.repo === repo && p.number === number);
+    if (!pull) throw new Error(`fake-github: no pull request #${number}`);
+    return pull;
   }
 
   setPermission(fullName: string, login: string, role: string, base?: Role): void {

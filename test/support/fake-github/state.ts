@@ -331,6 +331,9 @@ export class FakeState {
     if (!ref.startsWith('refs/heads/')) return;
     const branch = ref.slice('refs/heads/'.length);
     for (const pull of this.pulls) {
+      // A closed pull request's head branch can go too: GitHub then offers "Restore branch", not "Reopen".
+      if (sha === undefined && pull.state === 'closed' && pull.headRepo === repo && pull.headRef === branch)
+        pull.headDeleted = true;
       if (pull.state !== 'open') continue;
       if (sha === undefined && pull.headRepo === repo && pull.headRef === branch) {
         pull.closedBaseSha = pull.repo.refs.get(`refs/heads/${pull.base}`);
