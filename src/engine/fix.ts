@@ -61,7 +61,8 @@ interface Run {
   readonly useFileFixpoints: boolean;
   readonly keyOf: (kind: LineKind, text: string) => string;
   /** Admission options of the run (the repository's vocabulary). */
-  readonly admission: AdmissionOptions;
+  /** The repository's vocabulary, and the words the fixer keeps for this run's units (set after the split). */
+  admission: AdmissionOptions;
   readonly now: () => number;
   /** Yields to the event loop every few tens of milliseconds of synchronous work. */
   readonly breathe: () => Promise<void>;
@@ -205,6 +206,7 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const contents = files.map((f) => contentId(f.bytes, f.blobSha));
   const skipped = await skipKnownFiles(files, contents, run);
   const { parsed, distinct, fileTraces: splitTraces } = await splitAndDedupe(skipped.toSplit, run);
+  keepRepositoryWords(distinct, run);
   const { misses, servedRewriteKeys } = await lookUp(distinct, run);
   await askAndAdmit(misses, run);
   const { patches, applied } = await checkStructure(parsed, distinct, run);
@@ -224,6 +226,17 @@ export async function fixFiles(files: readonly SourceFile[], ctx: EngineContext)
   const diff = patches.length === 0 ? '' : (await import('./diff.js')).buildDiff(patches);
   summary.durationMs = Math.round(now() - started);
   return { patches, diff, trace, files: fileTrace, keyInputs: run.keyInputs, summary };
+}
+
+/**
+ * Step 1b: words the fixer must leave as written in this run, from the run's own units (the offline editor:
+ * listed misspellings the repository uses often, i.e. its jargon), join the admission vocabulary.
+ */
+function keepRepositoryWords(distinct: readonly DistinctUnit[], run: Run): void {
+  if (!run.ctx.fixer.wordsToKeep || distinct.length === 0) return;
+  const words = run.ctx.fixer.wordsToKeep(distinct.map((d) => d.text));
+  if (words.length === 0) return;
+  run.admission = { ...run.admission, vocabulary: [...(run.admission.vocabulary ?? []), ...words] };
 }
 
 /** Step 0: contents known to be file-level fixpoints are not split at all. */

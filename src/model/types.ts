@@ -61,4 +61,11 @@ export interface UnitFixer {
   /** Human label, e.g. `sim (offline simulator — not a language model)`. */
   readonly label: string;
   fixUnits(units: readonly ModelUnit[], budget: Budget, signal?: AbortSignal): Promise<FixUnitsResult>;
+  /**
+   * Words of the repository this editor must leave as written in a run, given the texts of the run's units
+   * (the offline editor: listed misspellings the repository's own prose uses often, its jargon). The engine
+   * adds them to the run's admission vocabulary, not to the key: answers stay cacheable, and a cached
+   * rewrite is withheld in any run whose files say the word is the repository's.
+   */
+  wordsToKeep?(unitTexts: readonly string[]): readonly string[];
 }

@@ -19,6 +19,7 @@ import {
   type RuleContext,
 } from './rules.js';
 import { analyseUnit } from './text.js';
+import { repositoryVocabulary } from './vocabulary.js';
 
 export interface OfflineFixerOptions {
   /** Terms the repository declares: given to Harper as words, never changed, part of the prompt version. */
@@ -175,6 +176,11 @@ export function createOfflineFixer(options: OfflineFixerOptions = {}): OfflineFi
     rules,
     vocabulary,
     fixUnits,
+    wordsToKeep: (unitTexts) => {
+      const corrections = (options.misspellings ?? commonMisspellings()).corrections;
+      const known = repositoryVocabulary(unitTexts, { candidate: (w) => corrections.has(w) });
+      return [...known].filter((w) => corrections.has(w)).sort();
+    },
   };
 }
 
