@@ -127,7 +127,7 @@ describe('languages', () => {
     const guarded = await runCli(['lines', '--config', 'en.yml', 'docs/lifecycle.fr.md'], { cwd: dir });
     expect(guarded.code).toBe(0);
     expect(guarded.stdout.split('\n')[0]).toBe(
-      '1\theading\tfrozen:language:fr\t-\tLes hooks du cycle de vie {#lifecycle-hooks}',
+      '1\theading\tfrozen:language:fr\t-\tLes hooks du cycle de vie',
     );
     expect(guarded.stdout).not.toMatch(/\teditable\t/);
   });
