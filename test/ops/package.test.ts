@@ -2,33 +2,17 @@
 // npm registry, as `npm install docs-fix` would), then `npx docs-fix` there on docs outside that project.
 // Nothing may depend on the source checkout: the `files` list, the `bin` and the built output must be
 // complete.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../support/bin.js';
+import { runProcess, type CliResult } from '../support/process.js';
 
-function run(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Without the test run's own variables: a user's shell has no model endpoint and no vitest settings.
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      npm_config_fund: 'false',
-    };
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Without the test run's own variables: a user's shell has no model endpoint and no vitest settings. */
+function run(command: string, args: readonly string[], cwd: string): Promise<CliResult> {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), npm_config_fund: 'false' };
+  return runProcess(command, args, { cwd, env });
 }
 
 const temp: string[] = [];
