@@ -14,7 +14,8 @@ export interface FleetReport extends FleetResult {
 /** Corpus figures from bench:engine (bench/results.json `engine`). */
 export interface CorpusFigures {
   readonly files: number;
-  readonly distinctLines: number;
+  /** Distinct prose units (each a cache entry): what a file costs in fixpoints. */
+  readonly distinctUnits: number;
   readonly cold: { readonly changedLines: number };
 }
 
@@ -64,7 +65,7 @@ export function fleetMarkdown(r: FleetReport): string {
 export function fleetSizing(r: FleetReport, corpus: CorpusFigures): string {
   const s = SIZING;
   const files = s.installations * s.filesPerInstallation;
-  const d = corpus.distinctLines / corpus.files;
+  const d = corpus.distinctUnits / corpus.files;
   const c = corpus.cold.changedLines / corpus.files;
   const fixpointsPerFile = d + c + 1;
   const m = r.memory;
@@ -78,11 +79,11 @@ export function fleetSizing(r: FleetReport, corpus: CorpusFigures): string {
   const inFlight = s.pushesPerSecond * s.jobSeconds;
   const workers = Math.ceil(inFlight / s.concurrencyPerWorker);
   return [
-    `For ${n(s.installations)} installations × ${n(s.filesPerInstallation)} markdown files (${n(files)} files) and a storm of ${s.pushesPerSecond} pushes a second, from the figures \`npm run bench:fleet\` measured (see Performance; the cluster with ${run.processes} worker processes) and the corpus (bench:engine: ${n(corpus.files)} files, ${n(corpus.distinctLines)} distinct editable lines, ${n(corpus.cold.changedLines)} lines rewritten on the first run):`,
+    `For ${n(s.installations)} installations × ${n(s.filesPerInstallation)} markdown files (${n(files)} files) and a storm of ${s.pushesPerSecond} pushes a second, from the figures \`npm run bench:fleet\` measured (see Performance; the cluster with ${run.processes} worker processes) and the corpus (bench:engine: ${n(corpus.files)} files, ${n(corpus.distinctUnits)} distinct prose units, ${n(corpus.cold.changedLines)} lines rewritten on the first run):`,
     '',
-    `- **Redis memory.** Per file: ${n(d, 1)} distinct editable lines + ${n(c, 2)} rewrite targets + 1 file-level entry = ${n(fixpointsPerFile, 1)} fixpoints × ${n(m.bytesPerFixpoint, 1)} B, and ${n(c, 2)} rewrites × ${n(m.bytesPerRewrite, 1)} B = ${n(perFile)} B. × ${n(files)} files = **${gb(data)}** on the masters, as much again on one replica each (${gb(2 * data)}), before Redis' own headroom (a fork for AOF rewrites copies pages that change meanwhile). At ${gb(s.bytesPerMaster)} per master (a choice): **${masters} masters** (+ ${masters} replicas). Scopes spread over the slots by their hash tag, so the masters fill evenly; each installation is one slot.`,
+    `- **Redis memory.** Per file: ${n(d, 1)} distinct prose units + ${n(c, 2)} rewrite targets + 1 file-level entry = ${n(fixpointsPerFile, 1)} fixpoints × ${n(m.bytesPerFixpoint, 1)} B, and ${n(c, 2)} rewrites × ${n(m.bytesPerRewrite, 1)} B = ${n(perFile)} B. × ${n(files)} files = **${gb(data)}** on the masters, as much again on one replica each (${gb(2 * data)}), before Redis' own headroom (a fork for AOF rewrites copies pages that change meanwhile). At ${gb(s.bytesPerMaster)} per master (a choice): **${masters} masters** (+ ${masters} replicas). Scopes spread over the slots by their hash tag, so the masters fill evenly; each installation is one slot.`,
     `- **Redis commands.** ${s.pushesPerSecond} pushes/s × ${n(run.redisCommandsPerJob, 1)} commands per push job = **${n(commands)} commands/s** for the whole cluster. The job queue (BullMQ) lives in one slot, so its share stays on one master: ${n(run.busiestMasterShare * 100)}% of the commands in the measured run (${n(commands * run.busiestMasterShare)} commands/s at the storm), which one Redis core must serve (measure the nodes with \`redis-benchmark\`); the line cache spreads over all masters.`,
     `- **Workers.** CPU: ${s.pushesPerSecond} pushes/s × ${n(run.workerCpuSecondsPerJob, 4)} worker CPU s per push = **${n(workerCores, 2)} cores**. Jobs in flight (Little's law): ${s.pushesPerSecond}/s × ${s.jobSeconds} s per job in production (assumed: GitHub round trips and the model's latency, which the fakes here do not have) = ${n(inFlight)}, so with \`WORKER_CONCURRENCY=${s.concurrencyPerWorker}\` **${workers} worker processes** (spread over at least ${Math.ceil(workerCores)} cores). The per-repository lock keeps pushes to one repository in order whatever the count.`,
-    `- **Model.** ${s.pushesPerSecond} pushes/s × ${n(run.modelRequestsPerJob, 2)} model requests per push (${n(run.modelLinesPerJob, 2)} lines) = **${n(s.pushesPerSecond * run.modelRequestsPerJob)} requests/s, ${n(s.pushesPerSecond * run.modelLinesPerJob)} lines/s** for pushes that each change a few lines of one file, as here; model lines are the distinct changed lines of a push (bench:scale), so a storm of larger pushes costs proportionally more, in requests of \`DOCS_FIX_BATCH_SIZE\` lines. Scheduled checks of branches at their fixpoint ask the model nothing.`,
+    `- **Model.** ${s.pushesPerSecond} pushes/s × ${n(run.modelRequestsPerJob, 2)} model requests per push (${n(run.modelLinesPerJob, 2)} lines) = **${n(s.pushesPerSecond * run.modelRequestsPerJob)} requests/s, ${n(s.pushesPerSecond * run.modelLinesPerJob)} lines/s** for pushes that each change a few lines of one file, as here; model lines are the lines of the distinct prose units a push changes (bench:scale), so a storm of larger pushes costs proportionally more, in requests of \`DOCS_FIX_BATCH_SIZE\` lines. Scheduled checks of branches at their fixpoint ask the model nothing.`,
   ].join('\n');
 }

@@ -470,7 +470,7 @@ function incrementalVerdict(scale: ScaleResult | undefined): GoalVerdict {
   const growth = first && last ? last.c.lines / first.c.lines : NaN;
   const sameWork = fixed.every((f) => f.p.lines === first?.p.lines);
   const measured =
-    `model lines = distinct changed lines in ${exact}/${pushes.length} pushes; ` +
+    `model lines = lines of the distinct changed units in ${exact}/${pushes.length} pushes; ` +
     (first && last && fixed.length > 1
       ? `the same ${first.p.changedInputLines}-line push: ${ms(first.p.ms)} at ${sizeLabel(first.c.targetLines)} lines, ` +
         `${ms(last.p.ms)} at ${sizeLabel(last.c.targetLines)} (repository ${fmt(Math.round(growth))}× larger, ` +
@@ -527,7 +527,7 @@ export function markdownReport(
   const corpus = r.corpus ? portablePath(r.corpus, repositoryRoot) : undefined;
   const lines: string[] = [
     `Measured ${r.date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${mib(m.memoryBytes)}), Node ${m.node}, ${m.platform}, ` +
-      `with \`${portableCommand(r.command, repositoryRoot)}\`${corpus ? ` over \`${corpus}\`` : ''}. Model: the offline simulator (not a language model). ` +
+      `with \`${portableCommand(r.command, repositoryRoot)}\`${corpus ? ` over \`${corpus}\`` : ''}. Model: the offline simulator (not a language model), except where the offline editor is named. ` +
       `Every time is beside its reference measured in the same run; figures are in \`bench/results.json\`.`,
     ...(r.runs && Object.keys(r.runs).length > 0
       ? [
@@ -652,7 +652,7 @@ export function markdownReport(
           'cold (model lines)',
           'warm (× raw)',
           'warm on output (× raw)',
-          'push: lines changed, files, time (raw parse of touched files), model lines = distinct changed',
+          'push: lines changed, files, time (raw parse of touched files), model lines = lines of the distinct changed units',
           'peak RSS',
         ],
         cases.map((k) => [

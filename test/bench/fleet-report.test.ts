@@ -37,7 +37,7 @@ describe('README fleet figures', () => {
 
   it('derive the sizing from the figures: twice the bytes per entry, twice the memory', () => {
     const report = JSON.parse(readFileSync(fleetPath, 'utf8')) as FleetReport;
-    const corpus = { files: 100, distinctLines: 2000, cold: { changedLines: 50 } };
+    const corpus = { files: 100, distinctUnits: 2000, cold: { changedLines: 50 } };
     const gib = (text: string): number => Number(/\*\*([\d,.]+) GiB\*\* on the masters/.exec(text)![1]!.replace(/,/g, ''));
     const once = gib(fleetSizing(report, corpus));
     const doubled = {

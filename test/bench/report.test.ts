@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import {
   BENCH_END,
   BENCH_START,
@@ -285,5 +286,17 @@ describe('scaleSvg', () => {
     expect(svg.match(/<g>/g)?.length).toBe(svg.match(/<\/g>/g)?.length);
     expect(svg).toContain('same 20-line push');
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  });
+});
+
+describe('the README performance section', () => {
+  it('is what markdownReport makes of bench/results.json (regenerate with BENCH_REPORT_ONLY=1 npm run bench)', () => {
+    const root = new URL('../..', import.meta.url).pathname;
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const results = JSON.parse(readFileSync(new URL('../../bench/results.json', import.meta.url), 'utf8')) as BenchResults;
+    const section = readme.slice(readme.indexOf(BENCH_START) + BENCH_START.length, readme.indexOf(BENCH_END)).trim();
+    expect(section).toBe(markdownReport(results, 'bench/scale.svg', root).trim());
+    // Generated text names no machine's folders.
+    expect(section).not.toMatch(/\/(work|home|tmp|Users)\//);
   });
 });
