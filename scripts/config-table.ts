@@ -3,15 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { operatorEnvTable, repoConfigTable } from '../src/config/docs.js';
 import { defaultsModule } from '../src/config/generate.js';
-
-export function replaceBlock(text: string, name: string, body: string): string {
-  const start = `<!-- generated:${name} -->`;
-  const end = `<!-- /generated:${name} -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md: markers ${start} ... ${end} not found`);
-  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
-}
+import { replaceBlock } from './readme-blocks.js';
 
 const path = 'README.md'; // run from the repository root
 let readme = readFileSync(path, 'utf8');

@@ -33,6 +33,7 @@ import { testPrivateKey, WEBHOOK_SECRET } from '../../test/server/stack.js';
 import { startWorker } from '../../test/support/worker-process.js';
 import { fleetMarkdown, fleetSizing, type CorpusFigures, type FleetReport } from './fleet-report.js';
 import { median, round } from './lib.js';
+import { replaceBlock } from '../readme-blocks.js';
 
 const JOBS = Number(process.env.BENCH_FLEET_JOBS ?? 96);
 // One push per repository by default: pushes to one repository wait for each other (the per-repository lock
@@ -424,16 +425,6 @@ export async function runFleetBench(): Promise<FleetResult> {
   } finally {
     await cluster.stop();
   }
-}
-
-/** Replaces the text between `<!-- generated:<name> -->` and its closing marker. */
-export function replaceBlock(text: string, name: string, body: string): string {
-  const start = `<!-- generated:${name} -->`;
-  const end = `<!-- /generated:${name} -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md: markers ${start} ... ${end} not found`);
-  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
 }
 
 /** Writes the README's fleet blocks from a report and bench/results.json. */

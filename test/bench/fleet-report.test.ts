@@ -2,17 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fleetMarkdown, fleetSizing, SIZING, type FleetReport } from '../../scripts/bench/fleet-report.js';
+import { readBlock } from '../../scripts/readme-blocks.js';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');
 const fleetPath = new URL('bench/fleet.json', root);
 
 function block(name: string): string {
-  const start = `<!-- generated:${name} -->\n`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(`\n<!-- /generated:${name} -->`);
-  if (from < 0 || to < 0) throw new Error(`README.md has no generated:${name} block`);
-  return readme.slice(from + start.length, to);
+  return readBlock(readme, name);
 }
 
 describe('README fleet figures', () => {

@@ -5,14 +5,12 @@ import { parseRepoConfigYaml, readOperatorEnv, validateRepoConfig } from '../../
 import { defaultsModule } from '../../src/config/generate.js';
 import { defaultRepoConfig, loadOperatorEnv } from '../../src/config/operator.js';
 import { RepoConfigSchema, OperatorEnvSchema } from '../../src/config/schema.js';
+import { readBlock } from '../../scripts/readme-blocks.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 function block(name: string): string {
-  const start = `<!-- generated:${name} -->\n`;
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(`\n<!-- /generated:${name} -->`);
-  return from < 0 || to < 0 ? '' : readme.slice(from + start.length, to);
+  return readBlock(readme, name);
 }
 
 describe('README configuration tables', () => {
