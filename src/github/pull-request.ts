@@ -187,6 +187,24 @@ export interface BotBranchState {
   readonly blobs: ReadonlyMap<string, string | null>;
 }
 
+/** GitHub's commit object (a compare's or a pull request's commit list) as the fields a run uses. */
+export function branchCommit(c: {
+  readonly sha: string;
+  readonly author: { readonly login?: string } | null;
+  readonly committer: { readonly login?: string } | null;
+  readonly commit: { readonly message: string; readonly author: { readonly date?: string } | null };
+  readonly parents: readonly { readonly sha: string }[];
+}): BranchCommit {
+  return {
+    sha: c.sha,
+    author: c.author?.login ?? null,
+    committer: c.committer?.login ?? null,
+    message: c.commit.message,
+    parents: c.parents.map((p) => p.sha),
+    ...(c.commit.author?.date ? { date: c.commit.author.date } : {}),
+  };
+}
+
 /** GitHub's web editor commits as `web-flow`; the author is the person. */
 const WEB_FLOW = 'web-flow';
 
@@ -215,14 +233,7 @@ export async function inspectBotBranch(
     if (isGitHubError(error, 404)) return undefined;
     throw GitHubApiError.from('compare bot branch', error);
   }
-  const commits: BranchCommit[] = data.commits.map((c) => ({
-    sha: c.sha,
-    author: c.author?.login ?? null,
-    committer: c.committer?.login ?? null,
-    message: c.commit.message,
-    parents: c.parents.map((p) => p.sha),
-    ...(c.commit.author?.date ? { date: c.commit.author.date } : {}),
-  }));
+  const commits = data.commits.map(branchCommit);
   const isBot = (c: BranchCommit): boolean => isBotCommit(c, input.botLogin);
   const files = (data.files ?? []).filter((f) => f.status !== 'removed').map((f) => f.filename);
   const last = data.commits[data.commits.length - 1];

@@ -14,7 +14,7 @@ import { edits, personDecisions, rewrites, type UnitRewrite, type UnitText } fro
 import { split } from '../markdown/index.js';
 import type { LineKind, MarkdownDocument } from '../markdown/types.js';
 import { GitHubApiError, type GitHubClient, type RepoRef } from './client.js';
-import { isBotCommit, type BranchCommit } from './pull-request.js';
+import { branchCommit, isBotCommit, type BranchCommit } from './pull-request.js';
 import { readFiles } from './read-files.js';
 
 const MARKDOWN = /\.(md|mdx|markdown)$/i;
@@ -51,14 +51,7 @@ export async function pullRequestCommits(
       pull_number: pull,
       per_page: 100,
     });
-    return commits.map((c) => ({
-      sha: c.sha,
-      author: c.author?.login ?? null,
-      committer: c.committer?.login ?? null,
-      message: c.commit.message,
-      parents: c.parents.map((p) => p.sha),
-      ...(c.commit.author?.date ? { date: c.commit.author.date } : {}),
-    }));
+    return commits.map(branchCommit);
   } catch (error) {
     throw GitHubApiError.from(`list commits of #${pull}`, error);
   }

@@ -107,7 +107,8 @@ function lineRange(node: MdNode, lineCount: number): [number, number] | undefine
   return [Math.max(0, first), Math.min(lineCount - 1, last)];
 }
 
-function fill(c: LineClasses, first: number, last: number, kind: LineKind, state: LineState): void {
+/** Gives lines `first..last` one kind and state, with no node, flags, inline reason or block of their own. */
+export function fill(c: LineClasses, first: number, last: number, kind: LineKind, state: LineState): void {
   for (let i = first; i <= last; i++) {
     c.kind[i] = kind;
     c.state[i] = state;

@@ -9,6 +9,7 @@
 // that breaks a body's structure is caught even where remark sees the body as one code block.
 import {
   FIELD_ITEM,
+  fill,
   INDENTED_CODE,
   PROSE,
   type DirectiveFence,
@@ -208,7 +209,7 @@ export function applyDialects(
       continue;
     }
     const [kind, reason] = container.frozenAs ?? ['dialect', 'dialect'];
-    for (const line of container.syntax) freeze(classes, line, kind, reason);
+    for (const line of container.syntax) fill(classes, line, line, kind, reason);
     signature.push(`dialect:${container.family}`);
     if (container.family === 'line') {
       i += 1;
@@ -219,8 +220,8 @@ export function applyDialects(
     if (container.bodyFirst <= container.bodyLast) {
       if (container.body !== 'markdown') {
         for (let b = container.bodyFirst; b <= container.bodyLast; b++) {
-          if (isBlankLine(scan, b)) freeze(classes, b, 'blank', 'blank');
-          else freeze(classes, b, container.body[0], container.body[1]);
+          if (isBlankLine(scan, b)) fill(classes, b, b, 'blank', 'blank');
+          else fill(classes, b, b, container.body[0], container.body[1]);
         }
         next = container.next;
       } else if (depth < MAX_NESTING) {
@@ -237,15 +238,6 @@ export function applyDialects(
     i = Math.max(i + 1, next);
   }
   return { signature, ignoreComments: scan.ignoreComments };
-}
-
-function freeze(c: LineClasses, i: number, kind: LineKind, reason: FrozenReason): void {
-  c.kind[i] = kind;
-  c.state[i] = reason;
-  c.nodeStart[i] = -1;
-  c.flags[i] = 0;
-  c.inlineReason[i] = undefined;
-  c.block[i] = 0;
 }
 
 /** Where the prose of line `i` starts (after its container prefix), and its content without trailing blanks. */
