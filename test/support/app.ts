@@ -217,6 +217,18 @@ export async function startApp(
   };
 
   const installation = { id: installationId, node_id: `I_${installationId}` };
+  /** GitHub's example `pull_request` payload for `action`, made this repository's pull request #number. */
+  const pullRequestEvent = (action: 'closed' | 'reopened', number: number, sender: string) => {
+    const example = webhookExample('pull_request', action);
+    return {
+      ...example,
+      number,
+      pull_request: { ...(example['pull_request'] as object), ...fake.pullShape(fullName, number) },
+      repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
+      sender: fake.userShape(sender),
+      installation,
+    };
+  };
   return {
     fake,
     probot,
@@ -260,28 +272,8 @@ export async function startApp(
         installation,
       };
     },
-    pullRequestClosedEvent: (number, sender = 'octo') => {
-      const example = webhookExample('pull_request', 'closed');
-      return {
-        ...example,
-        number,
-        pull_request: { ...(example['pull_request'] as object), ...fake.pullShape(fullName, number) },
-        repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
-        sender: fake.userShape(sender),
-        installation,
-      };
-    },
-    pullRequestReopenedEvent: (number, sender) => {
-      const example = webhookExample('pull_request', 'reopened');
-      return {
-        ...example,
-        number,
-        pull_request: { ...(example['pull_request'] as object), ...fake.pullShape(fullName, number) },
-        repository: { ...(example['repository'] as object), ...fake.repositoryShape(fullName) },
-        sender: fake.userShape(sender),
-        installation,
-      };
-    },
+    pullRequestClosedEvent: (number, sender = 'octo') => pullRequestEvent('closed', number, sender),
+    pullRequestReopenedEvent: (number, sender) => pullRequestEvent('reopened', number, sender),
     close: async () => {
       await store.close();
       await prefix.cleanup();
