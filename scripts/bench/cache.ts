@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { open } from 'lmdb';
 import { EmbeddedStore, RedisStore, lineKey, redisLineKey, type StoreWrite } from '../../src/cache/index.js';
 import { startRedisServer } from '../../test/support/redis.js';
-import { median, round } from './lib.js';
+import { median, round, storeAgainstMget } from './lib.js';
 
 const LOOKUP_KEYS = Number(process.env.BENCH_LOOKUP_KEYS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
@@ -57,38 +57,15 @@ async function benchRedisLookups(url: string): Promise<Record<string, number>> {
     const batches: string[][] = [];
     for (let i = 0; i < keys.length; i += BATCH) batches.push(keys.slice(i, i + BATCH));
     const rawBatches = batches.map((b) => b.map((k) => redisLineKey(store.prefix, k)));
-    const storeMs: number[] = [];
-    const rawMs: number[] = [];
-    let served = 0;
-    // Interleaved batch by batch (alternating which goes first), so load drift on the machine hits both alike.
-    for (let r = 0; r <= ROUNDS; r++) {
-      let storeTime = 0;
-      let rawTime = 0;
-      for (const [i, batch] of batches.entries()) {
-        const t0 = performance.now();
-        if (i % 2) served += (await store.get(batch)).length;
-        else await raw.mget(rawBatches[i]!);
-        const t1 = performance.now();
-        if (i % 2) await raw.mget(rawBatches[i]!);
-        else served += (await store.get(batch)).length;
-        const t2 = performance.now();
-        storeTime += i % 2 ? t1 - t0 : t2 - t1;
-        rawTime += i % 2 ? t2 - t1 : t1 - t0;
-      }
-      if (r === 0) continue; // warm-up
-      storeMs.push(storeTime);
-      rawMs.push(rawTime);
-    }
+    const { keys: looked, served, ...rates } = await storeAgainstMget(
+      batches,
+      rawBatches,
+      ROUNDS,
+      (batch) => store.get(batch),
+      (batch) => raw.mget(batch),
+    );
     if (served === 0) throw new Error('no lookups served');
-    const storePerSecond = keys.length / (median(storeMs) / 1000);
-    const rawPerSecond = keys.length / (median(rawMs) / 1000);
-    return {
-      keys: keys.length,
-      batch: BATCH,
-      storeLookupsPerSecond: Math.round(storePerSecond),
-      rawMgetLookupsPerSecond: Math.round(rawPerSecond),
-      ratio: round(storePerSecond / rawPerSecond, 3),
-    };
+    return { keys: looked, batch: BATCH, ...rates };
   } finally {
     await store.close();
     raw.disconnect();

@@ -9,10 +9,9 @@
 // blocks from bench/fleet.json.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { Redis, type Cluster } from 'ioredis';
 import { pino } from 'pino';
@@ -24,15 +23,16 @@ import {
   type RedisTarget,
   type StoreWrite,
 } from '../../src/cache/index.js';
-import { startSimServer, SIM_MODEL_ID } from '../../src/model/sim-server.js';
+import { startSimServer } from '../../src/model/sim-server.js';
 import { startServer } from '../../src/server.js';
 import { FakeGitHub } from '../../test/support/fake-github/index.js';
 import { startRedisCluster } from '../../test/support/redis-cluster.js';
 import { startRedisServer } from '../../test/support/redis.js';
-import { testPrivateKey, WEBHOOK_SECRET } from '../../test/server/stack.js';
+import { WEBHOOK_SECRET } from '../../test/server/stack.js';
 import { startWorker } from '../../test/support/worker-process.js';
 import { fleetMarkdown, fleetSizing, type CorpusFigures, type FleetReport } from './fleet-report.js';
-import { median, round } from './lib.js';
+import { appEnv, packageRoot, workerCommand } from './app-stack.js';
+import { round, storeAgainstMget } from './lib.js';
 import { replaceBlock } from '../readme-blocks.js';
 
 const JOBS = Number(process.env.BENCH_FLEET_JOBS ?? 96);
@@ -90,20 +90,6 @@ export interface FleetResult {
   };
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-function packageRoot(): string {
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-/** The compiled CLI next to this compiled script, or src/cli.ts through vite-node. */
-function workerCommand(): string[] {
-  const compiled = join(here, '../../src/cli.js');
-  if (here.includes(join('dist', 'scripts')) && existsSync(compiled)) return [compiled, 'worker'];
-  const root = packageRoot();
-  return [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'src/cli.ts'), 'worker'];
-}
-
 /** Busy and total CPU time of the whole machine so far (/proc/stat, every process, others' too). */
 function machineCpu(): { busy: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -157,24 +143,14 @@ async function throughput(target: 'redis' | 'cluster', redis: RedisTarget, nodes
   // The contract checks (the test suite's) would spend this process's CPU beside the workers it measures.
   const fake = await FakeGitHub.start({ contract: false });
   const sim = await startSimServer({ port: 0, host: '127.0.0.1', sim: { flipRate: 0 } });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    APP_ID: String(fake.app.id),
-    PRIVATE_KEY: testPrivateKey(),
-    WEBHOOK_SECRET,
-    GITHUB_API_URL: fake.baseUrl,
-    DOCS_FIX_GITHUB_THROTTLE: 'off',
-    ...(redis.clusterNodes
+  const env = appEnv({
+    fake,
+    modelBaseUrl: sim.baseURL,
+    redis: redis.clusterNodes
       ? { REDIS_CLUSTER_NODES: redis.clusterNodes.map((n) => `${n.host}:${n.port}`).join(',') }
-      : { REDIS_URL: redis.url }),
-    DOCS_FIX_REDIS_PREFIX: prefix,
-    DOCS_FIX_PROVIDER: 'openai',
-    OPENAI_BASE_URL: sim.baseURL,
-    OPENAI_API_KEY: 'sk-bench-0123456789',
-    DOCS_FIX_MODEL: SIM_MODEL_ID,
-    WORKER_CONCURRENCY: '0',
-    LOG_LEVEL: 'warn',
-  };
+      : { REDIS_URL: redis.url },
+    prefix,
+  });
   const server = await startServer({ env, log: pino({ level: 'warn' }), port: 0, host: '127.0.0.1' });
   const url = `${server.url}/api/github/webhooks`;
   const workers: ChildProcess[] = [];
@@ -321,38 +297,14 @@ async function lookups(redis: RedisTarget): Promise<FleetResult['lookups']> {
     const found = (await store.get(batches[0]!)).filter((v) => v?.type === 'fixpoint').length;
     const rawFound = (await raw.mget(rawBatches[0]!)).filter((v) => v === '1').length;
     if (found !== BATCH || rawFound !== BATCH) throw new Error(`lookups: found ${found} and ${rawFound} of ${BATCH}`);
-    const storeMs: number[] = [];
-    const rawMs: number[] = [];
-    // Interleaved batch by batch, alternating which goes first, so load drift hits both alike.
-    for (let r = 0; r <= ROUNDS; r++) {
-      let storeTime = 0;
-      let rawTime = 0;
-      for (const [i, batch] of batches.entries()) {
-        const t0 = performance.now();
-        if (i % 2) await store.get(batch);
-        else await raw.mget(rawBatches[i]!);
-        const t1 = performance.now();
-        if (i % 2) await raw.mget(rawBatches[i]!);
-        else await store.get(batch);
-        const t2 = performance.now();
-        storeTime += i % 2 ? t1 - t0 : t2 - t1;
-        rawTime += i % 2 ? t2 - t1 : t1 - t0;
-      }
-      if (r === 0) continue;
-      storeMs.push(storeTime);
-      rawMs.push(rawTime);
-    }
-    const keys = batches.length * BATCH;
-    const storePerSecond = keys / (median(storeMs) / 1000);
-    const rawPerSecond = keys / (median(rawMs) / 1000);
-    return {
-      keys,
-      scopes,
-      batch: BATCH,
-      storeLookupsPerSecond: Math.round(storePerSecond),
-      rawMgetLookupsPerSecond: Math.round(rawPerSecond),
-      ratio: round(storePerSecond / rawPerSecond, 3),
-    };
+    const { keys, served: _served, ...rates } = await storeAgainstMget(
+      batches,
+      rawBatches,
+      ROUNDS,
+      (batch) => store.get(batch),
+      (batch) => raw.mget(batch),
+    );
+    return { keys, scopes, batch: BATCH, ...rates };
   } finally {
     await store.close();
     raw.disconnect();

@@ -66,6 +66,56 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/**
+ * A store's lookups against raw MGET of the same keys, `rounds` times after one warm-up round. The two are
+ * interleaved batch by batch, alternating which goes first, so load drift on the machine hits both alike.
+ */
+export async function storeAgainstMget<Key, RawKey>(
+  batches: readonly Key[][],
+  rawBatches: readonly RawKey[][],
+  rounds: number,
+  storeGet: (keys: Key[]) => Promise<readonly unknown[]>,
+  rawMget: (keys: RawKey[]) => Promise<unknown>,
+): Promise<{
+  keys: number;
+  served: number;
+  storeLookupsPerSecond: number;
+  rawMgetLookupsPerSecond: number;
+  ratio: number;
+}> {
+  const storeMs: number[] = [];
+  const rawMs: number[] = [];
+  let served = 0;
+  for (let r = 0; r <= rounds; r++) {
+    let storeTime = 0;
+    let rawTime = 0;
+    for (const [i, batch] of batches.entries()) {
+      const t0 = performance.now();
+      if (i % 2) served += (await storeGet(batch)).length;
+      else await rawMget(rawBatches[i]!);
+      const t1 = performance.now();
+      if (i % 2) await rawMget(rawBatches[i]!);
+      else served += (await storeGet(batch)).length;
+      const t2 = performance.now();
+      storeTime += i % 2 ? t1 - t0 : t2 - t1;
+      rawTime += i % 2 ? t2 - t1 : t1 - t0;
+    }
+    if (r === 0) continue; // warm-up
+    storeMs.push(storeTime);
+    rawMs.push(rawTime);
+  }
+  const keys = batches.reduce((n, b) => n + b.length, 0);
+  const storePerSecond = keys / (median(storeMs) / 1000);
+  const rawPerSecond = keys / (median(rawMs) / 1000);
+  return {
+    keys,
+    served,
+    storeLookupsPerSecond: Math.round(storePerSecond),
+    rawMgetLookupsPerSecond: Math.round(rawPerSecond),
+    ratio: round(storePerSecond / rawPerSecond, 3),
+  };
+}
+
 export function mbPerSecond(bytes: number, ms: number): number {
   return bytes / 1e6 / (ms / 1000);
 }

@@ -9,19 +9,17 @@
 // docs-fix, the queue and Redis, not a deliberate delay. The last line is JSON.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { keyPatterns } from '../../src/jobs/keys.js';
-import { startSimServer, SIM_MODEL_ID } from '../../src/model/sim-server.js';
+import { startSimServer } from '../../src/model/sim-server.js';
 import { startServer } from '../../src/server.js';
 import { FakeGitHub } from '../../test/support/fake-github/index.js';
 import { startRedisServer, unlinkMatching, type RedisServer } from '../../test/support/redis.js';
-import { testPrivateKey, WEBHOOK_SECRET } from '../../test/server/stack.js';
+import { WEBHOOK_SECRET } from '../../test/server/stack.js';
 import { startWorker } from '../../test/support/worker-process.js';
+import { appEnv, workerCommand } from './app-stack.js';
 
 export interface WebhooksBenchResult {
   readonly burst: {
@@ -35,14 +33,6 @@ export interface WebhooksBenchResult {
     readonly non200: number;
   };
   readonly workers: { readonly processes: number; readonly jobs: number; readonly seconds: number; readonly jobsPerSecond: number }[];
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-function packageRoot(): string {
-  let dir = here;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -68,14 +58,6 @@ async function redisForBench(): Promise<{ url: string; own?: RedisServer }> {
   }
 }
 
-/** The `docs-fix worker` entry: the compiled CLI next to this compiled script, or src/cli.ts through vite-node. */
-function workerCommand(root: string): string[] {
-  const compiled = join(here, '../../src/cli.js');
-  if (here.includes(`${join('dist', 'scripts')}`) && existsSync(compiled)) return [compiled, 'worker'];
-  return [join(root, 'node_modules/vite-node/vite-node.mjs'), join(root, 'src/cli.ts'), 'worker'];
-}
-
-
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -91,28 +73,12 @@ export async function runWebhooksBench(
   const deliveries = Math.min(1000, options.deliveries ?? Number(process.env.BENCH_WEBHOOKS ?? 200));
   const concurrency = options.concurrency ?? Number(process.env.BENCH_WEBHOOK_CONCURRENCY ?? 16);
   const jobs = options.jobs ?? Number(process.env.BENCH_JOBS ?? 60);
-  const root = packageRoot();
   const redis = await redisForBench();
   const prefix = `df-bench-webhooks-${randomUUID().slice(0, 8)}`;
   // The contract checks (the test suite's) would spend this process's CPU beside the server it measures.
   const fake = await FakeGitHub.start({ contract: false });
   const sim = await startSimServer({ port: 0, host: '127.0.0.1', sim: { flipRate: 0 } });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    APP_ID: String(fake.app.id),
-    PRIVATE_KEY: testPrivateKey(),
-    WEBHOOK_SECRET,
-    GITHUB_API_URL: fake.baseUrl,
-    DOCS_FIX_GITHUB_THROTTLE: 'off',
-    REDIS_URL: redis.url,
-    DOCS_FIX_REDIS_PREFIX: prefix,
-    DOCS_FIX_PROVIDER: 'openai',
-    OPENAI_BASE_URL: sim.baseURL,
-    OPENAI_API_KEY: 'sk-bench-0123456789',
-    DOCS_FIX_MODEL: SIM_MODEL_ID,
-    WORKER_CONCURRENCY: '0',
-    LOG_LEVEL: 'warn',
-  };
+  const env = appEnv({ fake, modelBaseUrl: sim.baseURL, redis: { REDIS_URL: redis.url }, prefix });
   const server = await startServer({ env, log: pino({ level: 'warn' }), port: 0, host: '127.0.0.1' });
   const url = `${server.url}/api/github/webhooks`;
   const workers: ChildProcess[] = [];
@@ -192,7 +158,7 @@ export async function runWebhooksBench(
     // The burst's jobs are not part of the throughput runs.
     await server.queue.queue.obliterate({ force: true });
 
-    const command = workerCommand(root);
+    const command = workerCommand();
     const throughput: WebhooksBenchResult['workers'] = [];
     for (const processes of [1, 2, 3]) {
       const started = Array.from({ length: processes }, () =>
