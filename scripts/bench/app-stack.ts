@@ -1,5 +1,6 @@
 // What bench:webhooks and bench:fleet share to run the app as users deploy it: the package root, the
 // `docs-fix worker` command, and the environment of the web server and its worker processes.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +51,20 @@ export function appEnv(input: {
     WORKER_CONCURRENCY: '0',
     LOG_LEVEL: 'warn',
   };
+}
+
+/** Delivers one signed push event to the app's webhook endpoint, as GitHub does; answers the HTTP status. */
+export async function deliverPush(url: string, body: string, signature: string): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': randomUUID(),
+      'x-hub-signature-256': signature,
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.status;
 }

@@ -31,7 +31,7 @@ import { startRedisServer } from '../../test/support/redis.js';
 import { WEBHOOK_SECRET } from '../../test/server/stack.js';
 import { startWorker } from '../../test/support/worker-process.js';
 import { fleetMarkdown, fleetSizing, type CorpusFigures, type FleetReport } from './fleet-report.js';
-import { appEnv, packageRoot, workerCommand } from './app-stack.js';
+import { appEnv, deliverPush, packageRoot, workerCommand } from './app-stack.js';
 import { round, storeAgainstMget } from './lib.js';
 import { replaceBlock } from '../readme-blocks.js';
 
@@ -176,18 +176,8 @@ async function throughput(target: 'redis' | 'cluster', redis: RedisTarget, nodes
     }
     await Promise.all(
       bodies.map(async (body) => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-github-event': 'push',
-            'x-github-delivery': randomUUID(),
-            'x-hub-signature-256': await sign(WEBHOOK_SECRET, body),
-          },
-          body,
-        });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`push delivery answered ${res.status}`);
+        const status = await deliverPush(url, body, await sign(WEBHOOK_SECRET, body));
+        if (status !== 200) throw new Error(`push delivery answered ${status}`);
       }),
     );
   }

@@ -19,7 +19,7 @@ import { FakeGitHub } from '../../test/support/fake-github/index.js';
 import { startRedisServer, unlinkMatching, type RedisServer } from '../../test/support/redis.js';
 import { WEBHOOK_SECRET } from '../../test/server/stack.js';
 import { startWorker } from '../../test/support/worker-process.js';
-import { appEnv, workerCommand } from './app-stack.js';
+import { appEnv, deliverPush, workerCommand } from './app-stack.js';
 
 export interface WebhooksBenchResult {
   readonly burst: {
@@ -104,18 +104,8 @@ export async function runWebhooksBench(
 
   async function deliver(d: { body: string; signature: string }): Promise<{ ms: number; status: number }> {
     const started = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': randomUUID(),
-        'x-hub-signature-256': d.signature,
-      },
-      body: d.body,
-    });
-    await res.arrayBuffer();
-    return { ms: performance.now() - started, status: res.status };
+    const status = await deliverPush(url, d.body, d.signature);
+    return { ms: performance.now() - started, status };
   }
 
   async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
