@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseClusterNodes } from './redis.js';
-import { ANY_LANGUAGE, KNOWN_LANGUAGES } from '../engine/language-codes.js';
+import { ANY_LANGUAGE, KNOWN_LANGUAGES } from './language-codes.js';
 
 // Each option's `.describe()` text is its documentation: the README tables are generated from it
 // (`npm run docs:config`) and a test checks that they match.

@@ -7,7 +7,7 @@ import { lineUnits, unitLines, unitText } from '../markdown/units.js';
 import { parserFor, SPLITTER_VERSION } from '../markdown/version.js';
 import type { ModelUnit, UnitFixer } from '../model/types.js';
 import { admitRewrite, type AdmissionOptions } from './admission.js';
-import { guardsLanguages } from './language-codes.js';
+import { guardsLanguages } from '../config/language-codes.js';
 import { inThreadParser, type FileParser } from './parser.js';
 import type {
   EngineContext,

@@ -27,11 +27,11 @@ import { francAll } from 'franc-min';
 import type { FrozenReason, MarkdownDocument, SourceLine } from '../markdown/types.js';
 import { unitsOf } from '../markdown/units.js';
 import { scanInline } from '../model/protected.js';
-import { guardsLanguages, LANGUAGE_CODES } from './language-codes.js';
+import { guardsLanguages, LANGUAGE_CODES } from '../config/language-codes.js';
 
-export { guardsLanguages } from './language-codes.js';
+export { guardsLanguages } from '../config/language-codes.js';
 
-export { ANY_LANGUAGE, KNOWN_LANGUAGES, LANGUAGE_CODES } from './language-codes.js';
+export { ANY_LANGUAGE, KNOWN_LANGUAGES, LANGUAGE_CODES } from '../config/language-codes.js';
 
 /**
  * English words no other common language uses as an everyday word: `in`, `is`, `of`, `a`, `an`, `on`, `as`,

@@ -1,4 +1,4 @@
-// The language codes of the language guard (language.ts), as data the config schema validates against
+// The language codes of the language guard (engine/language.ts), as data the config schema validates against
 // without loading the detector.
 
 /**
