@@ -123,19 +123,46 @@ function freezeInline(c: LineClasses, first: number, last: number, reason: Froze
   for (let i = Math.max(0, first); i <= last && i < c.kind.length; i++) c.inlineReason[i] ??= reason;
 }
 
-function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk): void {
+/** A container whose children are being walked: where the walk stands in it, and what follows its children. */
+interface BlockFrame {
+  readonly parent: MdNode;
+  readonly container: LineKind;
+  readonly quotes: number;
+  next: number;
+  previousLast: number;
+  /** Runs once every child is walked (a JSX element's tag lines overwrite what its children marked). */
+  readonly after?: () => void;
+}
+
+/**
+ * Walks the block tree in document order, a container before its children. An explicit stack rather than
+ * recursion: a document nested thousands of levels deep (`> > > …`) must not overflow the call stack, whose
+ * room depends on the Node version and on who calls (it overflowed under Node 24 inside vitest).
+ */
+function walkBlocks(root: MdNode, rootContainer: LineKind, rootQuotes: number, w: Walk): void {
   const c = w.classes;
-  const children = parent.children ?? [];
-  let previousLast = -1;
-  for (let n = 0; n < children.length; n++) {
-    const node = children[n]!;
+  const stack: BlockFrame[] = [
+    { parent: root, container: rootContainer, quotes: rootQuotes, next: 0, previousLast: -1 },
+  ];
+  const enter = (parent: MdNode, container: LineKind, quotes: number, after?: () => void) =>
+    stack.push({ parent, container, quotes, next: 0, previousLast: -1, after });
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const { parent, container, quotes } = frame;
+    const children = parent.children ?? [];
+    if (frame.next >= children.length) {
+      stack.pop();
+      frame.after?.();
+      continue;
+    }
+    const node = children[frame.next++]!;
     const range = lineRange(node, c.kind.length);
     if (!range) continue;
     // A setext heading's position includes link reference definitions taken from the start of its
     // content (`[a]: /u\nText\n===`): those lines belong to the definition before it.
-    const first = Math.max(range[0], previousLast + 1);
+    const first = Math.max(range[0], frame.previousLast + 1);
     const last = range[1];
-    previousLast = last;
+    frame.previousLast = last;
     if (last < first) continue;
     const leaf = FROZEN_LEAVES[node.type];
     if (leaf) {
@@ -163,27 +190,28 @@ function walkBlocks(parent: MdNode, container: LineKind, quotes: number, w: Walk
         break;
       case 'blockquote':
         fill(c, first, last, 'blockquote', 'blank');
-        walkBlocks(node, 'blockquote', quotes + 1, w);
+        enter(node, 'blockquote', quotes + 1);
         break;
       case 'listItem':
         fill(c, first, last, 'list-item', 'no-prose');
-        walkBlocks(node, 'list-item', quotes, w);
+        enter(node, 'list-item', quotes);
         break;
       case 'footnoteDefinition':
         // The `[^label]:` marker ends up in the prefix of the first line; the note's text is prose.
         fill(c, first, last, 'footnote-definition', 'footnote-definition');
-        walkBlocks(node, 'footnote-definition', quotes, w);
+        enter(node, 'footnote-definition', quotes);
         break;
       case 'mdxJsxFlowElement':
         fill(c, first, last, 'jsx', 'jsx');
-        walkBlocks(node, container, quotes, w);
         // Text on the same line as an opening or closing tag cannot be edited without touching the tag.
-        fill(c, first, first, 'jsx', 'jsx');
-        fill(c, last, last, 'jsx', 'jsx');
+        enter(node, container, quotes, () => {
+          fill(c, first, first, 'jsx', 'jsx');
+          fill(c, last, last, 'jsx', 'jsx');
+        });
         break;
       default:
         if (node.children) {
-          walkBlocks(node, container, quotes, w);
+          enter(node, container, quotes);
         } else {
           fill(c, first, last, container, 'no-prose');
         }
@@ -239,8 +267,11 @@ function prose(
   c.flags[first]! |= flags;
 }
 
-function walkInline(parent: MdNode, w: Walk): void {
-  for (const node of parent.children ?? []) {
+function walkInline(paragraph: MdNode, w: Walk): void {
+  // Pre-order, in document order (the first reason a line gets stays), with an explicit stack as walkBlocks.
+  const stack: MdNode[] = [...(paragraph.children ?? [])].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
     const reason = MULTILINE_INLINE[node.type];
     if (reason !== undefined && node.position) {
       const first = node.position.start.line - 1;
@@ -251,6 +282,7 @@ function walkInline(parent: MdNode, w: Walk): void {
         continue;
       }
     }
-    if (node.children) walkInline(node, w);
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]!);
   }
 }
