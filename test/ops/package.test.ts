@@ -9,10 +9,25 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../support/bin.js';
 import { runProcess, type CliResult } from '../support/process.js';
 
+/**
+ * How this machine reaches the registry, as a user's shell has it: proxies and the CA certificates of a
+ * TLS-intercepting proxy. Node's own CA list does not hold such a CA; a Node built to use the system's store
+ * (Debian's) trusts it anyway, but the Node binary from the npm registry needs NODE_EXTRA_CA_CERTS.
+ */
+const NETWORK =
+  /^(?:NODE_EXTRA_CA_CERTS|NODE_USE_SYSTEM_CA|SSL_CERT_FILE|SSL_CERT_DIR|(?:HTTPS?|NO|ALL)_PROXY)$/i;
+
 /** Without the test run's own variables: a user's shell has no model endpoint and no vitest settings. */
 function run(command: string, args: readonly string[], cwd: string): Promise<CliResult> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), npm_config_fund: 'false' };
-  return runProcess(command, args, { cwd, env });
+  const network = Object.fromEntries(Object.entries(process.env).filter(([name]) => NETWORK.test(name)));
+  const env = {
+    ...network,
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    npm_config_fund: 'false',
+  };
+  // A step that cannot finish (a registry it cannot reach: npm retries for minutes) fails with its output.
+  return runProcess(command, args, { cwd, env, timeoutMs: 180_000 });
 }
 
 const temp: string[] = [];
