@@ -13,6 +13,7 @@ import { createWebhookPayloadValidator, type WebhookPayloadValidator } from './g
 import { createJobQueue, installShutdown, registerJobMetrics, type JobQueue } from './jobs/index.js';
 import { createLogger, secretValues } from './log.js';
 import { createRegistry, registerRunMetrics } from './metrics.js';
+import { warnIfEndOfLife } from './runtime.js';
 import {
   appIdentityFromEnv,
   createProbotFromEnv,
@@ -295,5 +296,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const running = await startServer();
+  warnIfEndOfLife(running.log);
   installShutdown([running], running.log);
 }

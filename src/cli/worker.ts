@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { readOperatorEnv, redisTargetFromEnv } from '../config/index.js';
 import { createJobQueue, installShutdown } from '../jobs/index.js';
 import { createLogger, secretValues } from '../log.js';
+import { warnIfEndOfLife } from '../runtime.js';
 import { startWorkers } from '../worker.js';
 import { UsageError } from './options.js';
 
@@ -23,6 +24,7 @@ export function registerWorker(program: Command): void {
       const env = process.env;
       const operator = readOperatorEnv(env);
       const log = createLogger({ secrets: secretValues(env), bindings: { process: 'worker' } });
+      warnIfEndOfLife(log);
       const queue = createJobQueue({
         connection: redisTargetFromEnv(operator, (path) => readFileSync(path, 'utf8')),
         prefix: operator.DOCS_FIX_REDIS_PREFIX,

@@ -9,19 +9,25 @@
 // - `npm cache clean --force` is skipped (it would wipe this machine's npm cache; the image's cache is moot).
 // - HOST and PORT of the final stage's ENV are overridden (127.0.0.1 and a free port) for the test.
 // - USER, EXPOSE and the HEALTHCHECK timing flags have no effect outside a container.
-// Everything else (`npm run build`, the CMD, the HEALTHCHECK command) runs exactly as written.
+// Everything else (`npm run build`, the CMD, the HEALTHCHECK command) runs exactly as written, on the Node
+// release line the FROM image names (scripts/node-runtime.ts installs it from the npm registry when this
+// machine runs another): its folder comes first on PATH, so `node`, `npm` and what npm runs all use it.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeBinDir } from '../../scripts/node-runtime.js';
+import { endOfLifePassed, SUPPORTED_NODE } from '../../src/runtime.js';
 import { freePort } from '../support/redis.js';
 import { testPrefix, testPrivateKey, testRedisUrl, WEBHOOK_SECRET } from '../server/stack.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Stage {
+  /** The FROM image, e.g. `node:24-slim`. */
+  image: string;
   name?: string;
   workdir: string;
   env: Record<string, string>;
@@ -47,7 +53,13 @@ export function parseDockerfile(text: string): Stage[] {
     if (!instr || rest === undefined) throw new Error(`Dockerfile: cannot read "${line}"`);
     const op = instr.toUpperCase();
     if (op === 'FROM') {
-      stage = { name: /\bAS\s+(\S+)/i.exec(rest)?.[1], workdir: '/', env: {}, steps: [] };
+      stage = {
+        image: rest.split(/\s+/)[0]!,
+        name: /\bAS\s+(\S+)/i.exec(rest)?.[1],
+        workdir: '/',
+        env: {},
+        steps: [],
+      };
       stages.push(stage);
       continue;
     }
@@ -140,16 +152,18 @@ function run(
   });
 }
 
-async function runStep(
-  dir: string,
-  env: Record<string, string>,
-  command: string,
-  log: string[],
-): Promise<void> {
+/** The Node major version of an official `node:<version>[-variant]` image. */
+function imageNodeMajor(image: string): number {
+  const m = /^node:(\d+)(?:[.-]|$)/.exec(image);
+  if (!m) throw new Error(`FROM ${image}: not an official node image with a version`);
+  return Number(m[1]);
+}
+
+async function runStep(dir: string, env: NodeJS.ProcessEnv, command: string, log: string[]): Promise<void> {
   for (const part of command.split(/\s*&&\s*/)) {
     if (/^npm cache clean\b/.test(part)) log.push(`skipped: ${part}`);
     else {
-      const r = await run('sh', ['-c', part], { cwd: dir, env: { ...process.env, ...env } });
+      const r = await run('sh', ['-c', part], { cwd: dir, env });
       if (r.status !== 0) throw new Error(`RUN ${part} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
       log.push(`ran: ${part}`);
     }
@@ -174,6 +188,19 @@ describe('Dockerfile (its commands run without Docker)', () => {
       expect(final.healthcheck).toBeDefined();
       expect(final.env.HOST).toBe('0.0.0.0');
 
+      // Both stages on the supported Node line, which has not reached its end of life; the commands below
+      // run on that line, whichever Node runs this test.
+      const majors = stages.map((s) => imageNodeMajor(s.image));
+      expect(majors).toEqual([SUPPORTED_NODE, SUPPORTED_NODE]);
+      expect(endOfLifePassed(`${SUPPORTED_NODE}.0.0`, new Date())).toBeUndefined();
+      const nodeDir = await nodeBinDir(SUPPORTED_NODE);
+      const PATH = [nodeDir, process.env.PATH ?? ''].join(delimiter);
+      const versions = await run('npm', ['version', '--json'], { cwd: root, env: { ...process.env, PATH } });
+      expect(versions.status, versions.stderr).toBe(0);
+      expect((JSON.parse(versions.stdout) as { node: string }).node).toMatch(
+        new RegExp(`^${SUPPORTED_NODE}\\.`),
+      );
+
       const files = contextFiles();
       const dirs = new Map<string, string>();
       const log: string[] = [];
@@ -184,7 +211,8 @@ describe('Dockerfile (its commands run without Docker)', () => {
         const work = join(fsRoot, stage.workdir);
         mkdirSync(work, { recursive: true });
         for (const step of stage.steps) {
-          if (step.kind === 'run') await runStep(work, stage.env, step.command, log);
+          if (step.kind === 'run')
+            await runStep(work, { ...process.env, ...stage.env, PATH }, step.command, log);
           else if (step.from) {
             const fromRoot = dirs.get(step.from);
             if (!fromRoot) throw new Error(`COPY --from=${step.from}: no such stage`);
@@ -210,7 +238,7 @@ describe('Dockerfile (its commands run without Docker)', () => {
 
       const port = await freePort();
       const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH ?? '',
+        PATH,
         ...final.env,
         HOST: '127.0.0.1',
         PORT: String(port),
@@ -244,7 +272,14 @@ describe('Dockerfile (its commands run without Docker)', () => {
         expect(status, `HEALTHCHECK never passed; server output:\n${output}`).toBe(0);
         const res = await fetch(`http://127.0.0.1:${port}/metrics`);
         expect(res.status).toBe(200);
-        expect(await res.text()).toContain('docs_fix_queue_jobs');
+        const metrics = await res.text();
+        expect(metrics).toContain('docs_fix_queue_jobs');
+        // The CMD ran on the image's Node line, and had no end-of-life warning to give.
+        expect(metrics).toMatch(
+          new RegExp(`^docs_fix_process_nodejs_version_info\\{[^}]*major="${SUPPORTED_NODE}"`, 'm'),
+        );
+        expect(output).not.toMatch(/end of life/);
+        expect(output, 'a runtime warning from Node').not.toMatch(/\(node:\d+\) \[?\w*(?:Warning|DEP\d+)/);
 
         server.kill('SIGTERM');
         const { code, signal } = await exited;

@@ -84,6 +84,10 @@ describe('npm pack, install the tarball into an empty project, run it', () => {
       const clean = await run('npx', ['--no-install', 'docs-fix', 'check', page], project);
       expect(clean.code, clean.stderr).toBe(0);
       expect(clean.stderr).toMatch(/^docs-fix: 1 file examined: at a fixpoint$/m);
+      // Nothing else on stderr from Node itself (a deprecation or experimental-feature warning) on any run.
+      for (const r of [version, check, fix, clean]) {
+        expect(r.stderr, 'a runtime warning from Node').not.toMatch(/\(node:\d+\) \[?\w*(?:Warning|DEP\d+)/);
+      }
     },
   );
 });
