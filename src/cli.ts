@@ -3,6 +3,7 @@
 // Only the command being run is loaded (a pre-commit hook or an editor runs `check` on every save, and
 // `--version` should not pay for Probot, BullMQ or the markdown parser): `docs-fix <command>` imports that
 // command's module alone; `docs-fix --help` lists the commands from the table below without loading any.
+import './cli/compile-cache.js';
 import { Command, CommanderError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 

@@ -7,6 +7,7 @@
 // from /proc/self/stat on Linux: less sensitive to other load than wall time). Prints a JSON object on its
 // last line for `npm run bench`. BENCH_ROUNDS sets the rounds (at least 15).
 import { spawnSync } from 'node:child_process';
+import nodeModule from 'node:module';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,10 +34,14 @@ interface Sample {
   cpuMs?: number;
 }
 
-function measure(args: readonly string[], cwd: string, expectCode: number): Sample {
+function measure(args: readonly string[], cwd: string, expectCode: number, env: NodeJS.ProcessEnv = {}): Sample {
   const cpuBefore = childrenCpuMs();
   const start = performance.now();
-  const out = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, OPENAI_BASE_URL: '', OPENAI_API_KEY: '' } });
+  const out = spawnSync(process.execPath, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, OPENAI_BASE_URL: '', OPENAI_API_KEY: '', ...env },
+  });
   const wallMs = performance.now() - start;
   const cpuAfter = childrenCpuMs();
   if (out.status !== expectCode) {
@@ -67,20 +72,25 @@ function main(): void {
     measure([bin, 'fix', '--write', page, ...cache], work, 0);
     measure([bin, 'check', page, ...cache], work, 0);
 
-    const commands = {
+    // On a Node with a compile cache (22.1+; the CLI turns it on, src/cli/compile-cache.ts), the same warm
+    // check with it turned off, in the same rounds: what the cache saves.
+    const compileCache = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+    const commands: Record<string, { args: string[]; code: number; env?: NodeJS.ProcessEnv }> = {
       node: { args: ['-e', '0'], code: 0 },
       version: { args: [bin, '--version'], code: 0 },
       checkWarm: { args: [bin, 'check', page, ...cache], code: 0 },
-    } as const;
-    const samples: Record<keyof typeof commands, Sample[]> = { node: [], version: [], checkWarm: [] };
+      ...(compileCache
+        ? { checkWarmNoCompileCache: { args: [bin, 'check', page, ...cache], code: 0, env: { NODE_DISABLE_COMPILE_CACHE: '1' } } }
+        : {}),
+    };
+    const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
     for (let r = 0; r < rounds; r += 1) {
-      for (const [name, c] of Object.entries(commands) as [keyof typeof commands, (typeof commands)[keyof typeof commands]][]) {
-        samples[name].push(measure(c.args, work, c.code));
-      }
+      for (const [name, c] of Object.entries(commands)) samples[name]!.push(measure(c.args, work, c.code, c.env));
     }
-    const node = summary(samples.node);
-    const version = summary(samples.version);
-    const checkWarm = summary(samples.checkWarm);
+    const node = summary(samples.node!);
+    const version = summary(samples.version!);
+    const checkWarm = summary(samples.checkWarm!);
+    const noCache = compileCache ? summary(samples.checkWarmNoCompileCache!) : undefined;
     const ratioOf = (s: ReturnType<typeof summary>) => ({
       wall: round(s.medianMs / node.medianMs, 2),
       ...(s.cpuMedianMs !== undefined && node.cpuMedianMs ? { cpu: round(s.cpuMedianMs / node.cpuMedianMs, 2) } : {}),
@@ -91,6 +101,16 @@ function main(): void {
       node,
       version: { ...version, ratioToNode: ratioOf(version) },
       checkWarm: { ...checkWarm, ratioToNode: ratioOf(checkWarm) },
+      ...(noCache
+        ? {
+            checkWarmNoCompileCache: {
+              ...noCache,
+              ratioToNode: ratioOf(noCache),
+              cachedToUncached: round(checkWarm.medianMs / noCache.medianMs, 2),
+            },
+          }
+        : {}),
+      nodeVersion: process.version,
       goal: 3,
     };
     const line = (name: string, s: ReturnType<typeof summary>, ratio?: { wall: number; cpu?: number }) =>
@@ -99,10 +119,16 @@ function main(): void {
       (ratio ? `   ${ratio.wall}x node wall${ratio.cpu === undefined ? '' : `, ${ratio.cpu}x cpu`}` : '');
     process.stdout.write(
       [
-        `start-up, ${rounds} rounds interleaved, load average ${result.loadAverage} (goal: at most ${result.goal}x node -e 0)`,
+        `start-up on Node ${process.version}, ${rounds} rounds interleaved, load average ${result.loadAverage} (goal: at most ${result.goal}x node -e 0)`,
         line('node -e 0', node),
         line('docs-fix --version', version, result.version.ratioToNode),
         line('docs-fix check (warm, 1 file)', checkWarm, result.checkWarm.ratioToNode),
+        ...(noCache
+          ? [
+              line('  the same, no compile cache', noCache, ratioOf(noCache)) +
+                `; with the cache ${round(checkWarm.medianMs / noCache.medianMs, 2)}x its time`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );

@@ -2,7 +2,8 @@
 // check` on every save, so `--version` and a check of docs already at their fixpoint must not load the
 // markdown parser, the validator, the offline editor, the Redis client, Probot or BullMQ. The figures are
 // in `npm run bench:start`; this test pins what is loaded, which is what the figures depend on.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -64,3 +65,22 @@ describe('start-up', () => {
     expect(['ioredis', 'probot', 'bullmq'].filter((name) => loaded.has(name))).toEqual([]);
   });
 });
+
+// Node 22.1+ only (Node 20 has no compile cache): the CLI turns it on in the default place, os.tmpdir().
+describe.runIf(typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function')(
+  'compile cache',
+  () => {
+    it('is kept under the temporary folder, and not when NODE_DISABLE_COMPILE_CACHE is set', async () => {
+      const on = mkdtempSync(join(tmpdir(), 'docs-fix-cc-on-'));
+      const off = mkdtempSync(join(tmpdir(), 'docs-fix-cc-off-'));
+      expect((await runBin(['check', 'page.md'], { cwd: work, env: { TMPDIR: on } })).code).toBe(0);
+      expect(readdirSync(join(on, 'node-compile-cache')).length).toBeGreaterThan(0);
+      const disabled = await runBin(['check', 'page.md'], {
+        cwd: work,
+        env: { TMPDIR: off, NODE_DISABLE_COMPILE_CACHE: '1' },
+      });
+      expect(disabled.code).toBe(0);
+      expect(existsSync(join(off, 'node-compile-cache'))).toBe(false);
+    });
+  },
+);
