@@ -9,6 +9,7 @@ import { freezeLateFrontMatter, treeFrontMatterDisables } from './front-matter.j
 import { findIgnoreComments, type IgnoreComment } from './ignore.js';
 import { lineTable, type LineTable } from './lines.js';
 import { parseMarkdown, type MdNode } from './parse.js';
+import { walkPreOrder } from './tree.js';
 
 export interface Analysis extends NestedAnalysis {
   readonly table: LineTable;
@@ -61,17 +62,13 @@ function analyseBody(body: string, mdx: boolean, depth: number): Analysis | unde
 
 /**
  * The mdast block node types of a tree in document order (pre-order, nested blocks included), e.g.
- * `['heading', 'paragraph', 'list', 'listItem', 'paragraph']`. An explicit stack: absurdly deep nesting
- * must not overflow the call stack.
+ * `['heading', 'paragraph', 'list', 'listItem', 'paragraph']`.
  */
 export function treeSignature(root: MdNode): string[] {
   const out: string[] = [];
-  const stack: MdNode[] = [...(root.children ?? [])].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  walkPreOrder(root, (node) => {
     out.push(node.type);
-    if (INLINE_PARENTS.has(node.type) || !node.children) continue;
-    for (let i = node.children.length - 1; i >= 0; i -= 1) stack.push(node.children[i]!);
-  }
+    return !INLINE_PARENTS.has(node.type);
+  });
   return out;
 }

@@ -2,6 +2,7 @@
 // decided line by line in prose.ts) or the reason it is frozen. One walk over the block tree; a container
 // marks its lines first and its children overwrite them, so each line ends up with its innermost block.
 import type { MdNode } from './parse.js';
+import { walkPreOrder } from './tree.js';
 import type { FrozenReason, LineKind } from './types.js';
 
 export const PROSE = 'prose';
@@ -268,10 +269,8 @@ function prose(
 }
 
 function walkInline(paragraph: MdNode, w: Walk): void {
-  // Pre-order, in document order (the first reason a line gets stays), with an explicit stack as walkBlocks.
-  const stack: MdNode[] = [...(paragraph.children ?? [])].reverse();
-  while (stack.length > 0) {
-    const node = stack.pop()!;
+  // In document order: the first reason a line gets stays.
+  walkPreOrder(paragraph, (node) => {
     const reason = MULTILINE_INLINE[node.type];
     if (reason !== undefined && node.position) {
       const first = node.position.start.line - 1;
@@ -279,10 +278,9 @@ function walkInline(paragraph: MdNode, w: Walk): void {
       // MDX expressions are placeholders, like template syntax: never edited, even on one line.
       if (last > first || node.type === 'mdxTextExpression') {
         freezeInline(w.classes, first, last, reason);
-        continue;
+        return false;
       }
     }
-    const children = node.children ?? [];
-    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]!);
-  }
+    return true;
+  });
 }
