@@ -7,6 +7,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A warning Node itself prints on stderr: `(node:1234) [DEP0040] DeprecationWarning: …`, `ExperimentalWarning`. */
+export const NODE_WARNING = /\(node:\d+\) \[?\w*(?:Warning|DEP\d+)/;
+
 export function runProcess(
   command: string,
   args: readonly string[],
