@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { nodeMajor } from '../src/runtime.js';
 
 const run = promisify(execFile);
 
@@ -34,7 +35,7 @@ export function binaryPackage(platform: NodeJS.Platform, arch: string): string {
 async function reportedMajor(node: string): Promise<number | undefined> {
   try {
     const { stdout } = await run(node, ['--version'], { timeout: 30_000 });
-    return Number(/^v(\d+)\./.exec(stdout.trim())?.[1]);
+    return nodeMajor(stdout);
   } catch {
     return undefined;
   }
@@ -48,12 +49,14 @@ async function reportedMajor(node: string): Promise<number | undefined> {
 export async function nodeBinDir(major: number, root = checkoutRoot()): Promise<string> {
   if (!Number.isInteger(major) || major < 1)
     throw new Error(`node-runtime: "${major}" is not a major version`);
-  if (Number(process.versions.node.split('.')[0]) === major) return dirname(process.execPath);
+  if (nodeMajor(process.versions.node) === major) return dirname(process.execPath);
   const pkg = binaryPackage(process.platform, process.arch);
   const cache = join(root, 'node_modules', '.cache', 'docs-fix');
   const target = join(cache, `node-${major}`);
   const binDir = join(target, 'node_modules', pkg, 'bin');
-  if (!existsSync(join(binDir, 'node')) || (await reportedMajor(join(binDir, 'node'))) !== major) {
+  const node = join(binDir, 'node');
+  let got = existsSync(node) ? await reportedMajor(node) : undefined;
+  if (got !== major) {
     mkdirSync(cache, { recursive: true });
     const staging = mkdtempSync(join(cache, `node-${major}-`));
     try {
@@ -77,17 +80,15 @@ export async function nodeBinDir(major: number, root = checkoutRoot()): Promise<
         renameSync(staging, target);
       } catch (err) {
         // Another caller's rename won; its install serves as well as ours.
-        if (!existsSync(join(binDir, 'node'))) throw err;
+        if (!existsSync(node)) throw err;
       }
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
+    got = await reportedMajor(node);
   }
-  const got = await reportedMajor(join(binDir, 'node'));
   if (got !== major)
-    throw new Error(
-      `node-runtime: ${join(binDir, 'node')} reports Node ${got ?? '(does not run)'}, not ${major}`,
-    );
+    throw new Error(`node-runtime: ${node} reports Node ${got ?? '(does not run)'}, not ${major}`);
   return binDir;
 }
 

@@ -18,10 +18,16 @@ export const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {
   25: '2026-06-01',
 };
 
+/** The release line of a version such as `20.20.2` or `v20.20.2` (20), or undefined when it is not one. */
+export function nodeMajor(version: string): number | undefined {
+  const major = /^v?(\d+)\./.exec(version.trim())?.[1];
+  return major === undefined ? undefined : Number(major);
+}
+
 /** A line's end of life when it has passed by `today` (a version such as `20.20.2` or `v20.20.2`). */
 export function endOfLifePassed(version: string, today: Date): string | undefined {
-  const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
-  const date = NODE_END_OF_LIFE[major];
+  const major = nodeMajor(version);
+  const date = major === undefined ? undefined : NODE_END_OF_LIFE[major];
   if (!date) return undefined;
   return today.getTime() >= Date.parse(`${date}T00:00:00Z`) ? date : undefined;
 }

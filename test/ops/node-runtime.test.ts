@@ -4,11 +4,12 @@
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { binaryPackage, envWithNode, nodeBinDir } from '../../scripts/node-runtime.js';
+import { nodeMajor } from '../../src/runtime.js';
 import { root } from '../support/bin.js';
 import { runProcess } from '../support/process.js';
 
 const script = join(root, 'dist/scripts/node-runtime.js');
-const major = Number(process.versions.node.split('.')[0]);
+const major = nodeMajor(process.versions.node)!;
 
 describe('node-runtime', () => {
   it('serves the running line from its own folder, without installing anything', async () => {
